@@ -1,0 +1,172 @@
+"""Command line: ``python -m mir_genre`` (also installed as ``mir-genre``).
+
+Subcommands
+-----------
+plugins
+    Load every registered extractor, classifier and dataset plugin and print a table
+    with its status (ok / broken / disabled).  Always exits 0: it is a report.
+info
+    Print the versions of mir_genre and of the libraries it depends on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import platform
+import sys
+import warnings
+
+__all__ = ["main", "make_parser"]
+
+_EPILOG = """\
+examples:
+  python -m mir_genre plugins                    every plugin and whether it loads
+  python -m mir_genre plugins --kind extractors  only the feature extractors
+  python -m mir_genre info                       versions, for bug reports
+  MIR_GENRE_DISABLE_PLUGIN_AUTOLOAD=1 python -m mir_genre plugins
+                                                 only mir_genre's own plugins
+"""
+
+_COLUMNS = ("kind", "name", "status", "target", "distribution", "error")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of ``python -m mir_genre``.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The parser, with the ``plugins`` and ``info`` subcommands.
+
+    Examples
+    --------
+    >>> from mir_genre.__main__ import make_parser
+    >>> make_parser().parse_args(["plugins", "--kind", "extractors"]).kind
+    'extractors'
+    """
+    from .registry import KINDS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m mir_genre",
+        description="mir_genre: music genre classification toolkit.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    plugins = sub.add_parser(
+        "plugins",
+        help="load every plugin and report its status",
+        description="Load every registered plugin and print kind, name, status "
+        "(ok/broken/disabled), target, distribution and, for broken ones, the error.",
+    )
+    plugins.add_argument(
+        "--kind", choices=list(KINDS), default=None, help="only this kind (default: all)"
+    )
+    sub.add_parser("info", help="print library versions", description="Print library versions.")
+    return parser
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _error_text(error) -> str:
+    if error is None:
+        return ""
+    # The PluginError message repeats name and target, already in the table: show the
+    # original exception when there is one.
+    cause = getattr(error, "__cause__", None)
+    if cause is not None:
+        return _one_line(f"{type(cause).__name__}: {cause}")
+    return _one_line(error)
+
+
+def _format_table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def _plugins(kind: str | None) -> int:
+    from .registry import discover
+
+    # Discovery warns about every broken plugin; the table reports them, so do not print
+    # them again as Python warnings.  Other warnings (duplicate names) go to stderr.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        infos = discover(kind, include_disabled=True)
+    reported = {str(info.error) for info in infos if info.error is not None}
+    for warning in caught:
+        if str(warning.message) not in reported:
+            print(f"warning: {_one_line(warning.message)}", file=sys.stderr)
+
+    if not infos:
+        print("no plugins registered")
+        return 0
+    rows = [_COLUMNS] + [
+        (
+            info.kind,
+            info.name,
+            info.status,
+            info.target,
+            info.distribution,
+            _error_text(info.error),
+        )
+        for info in infos
+    ]
+    print("\n".join(_format_table(rows)))
+    return 0
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _info_lines() -> list[str]:
+    """Return the ``info`` report, one ``'name: version'`` string per line."""
+    from . import __version__
+
+    pairs = [("mir_genre", __version__), ("python", platform.python_version())]
+    pairs += [(name, _version(name)) for name in ("numpy", "scipy", "scikit-learn", "librosa")]
+    width = max(len(name) for name, _ in pairs) + 1
+    return [f"{name + ':':<{width}} {value}" for name, value in pairs]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The arguments without the program name; ``None`` reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    status : int
+        The exit status: 0 on success.  Bad arguments exit with status 2 through
+        :meth:`argparse.ArgumentParser.error`.
+
+    Examples
+    --------
+    >>> from mir_genre.__main__ import main
+    >>> main(["info"])  # doctest: +ELLIPSIS
+    mir_genre: ...
+    0
+    """
+    args = make_parser().parse_args(argv)
+    if args.command == "plugins":
+        return _plugins(args.kind)
+    if args.command == "info":
+        print("\n".join(_info_lines()))
+        return 0
+    raise AssertionError(f"unhandled command {args.command!r}")  # argparse prevents this
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,297 @@
+"""Audio input: decode, mix down, resample, fix the length, and validate audio arrays.
+
+Every extractor reads files through :func:`load` and checks arrays through
+:func:`valid_audio`, so a bad file or a bad array gives the same clear error
+everywhere: the file or parameter, the rule it broke, and how to fix it.
+"""
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .exceptions import AudioError, ParameterError
+
+__all__ = ["load", "valid_audio", "fix_duration", "is_path_sequence"]
+
+
+def is_path_sequence(X):
+    """Tell whether ``X`` is a 1-D sequence of file paths (rather than an audio array).
+
+    Parameters
+    ----------
+    X : object
+        Anything passed as ``X`` to an extractor.
+
+    Returns
+    -------
+    bool
+        True for a non-empty list, tuple, Series or 1-D object/str array whose items
+        are all ``str`` or ``os.PathLike``.
+
+    Examples
+    --------
+    >>> is_path_sequence(["a.wav", "b.flac"])
+    True
+    >>> import numpy as np
+    >>> is_path_sequence(np.zeros((2, 100)))
+    False
+    """
+    if isinstance(X, (str, os.PathLike)):
+        return False
+    if isinstance(X, np.ndarray):
+        if X.ndim != 1 or X.dtype.kind not in "OUS":
+            return False
+    elif not hasattr(X, "__len__") or not hasattr(X, "__iter__"):
+        return False
+    try:
+        items = list(X)
+    except TypeError:
+        return False
+    return len(items) > 0 and all(isinstance(item, (str, os.PathLike)) for item in items)
+
+
+def valid_audio(y, *, name="y", ndim=1):
+    """Check that ``y`` is usable audio: a float array of the right rank with finite values.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        The audio to check.
+    name : str, default="y"
+        What to call the array in error messages (a parameter name or a file name).
+    ndim : int, default=1
+        The required number of dimensions (1 for one clip, 2 for a batch of clips).
+
+    Returns
+    -------
+    bool
+        True when every check passes.
+
+    Raises
+    ------
+    ParameterError
+        If ``y`` is not a numpy array, has an integer or non-numeric dtype, has the wrong
+        number of dimensions, has no samples, or contains NaN or infinite values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> valid_audio(np.sin(np.linspace(0, 100, 1000)))
+    True
+    >>> valid_audio(np.array([0, 1, 2]))
+    Traceback (most recent call last):
+    ...
+    mir_genre.exceptions.ParameterError: Audio y must be floating point; got dtype int64. ...
+    """
+    if not isinstance(y, np.ndarray):
+        raise ParameterError(
+            f"Audio {name} must be a numpy array; got {type(y).__name__}. "
+            "Pass np.asarray(...) of float samples in [-1, 1]."
+        )
+    if y.dtype.kind in "iub":
+        raise ParameterError(
+            f"Audio {name} must be floating point; got dtype {y.dtype}. "
+            "Integer PCM has an arbitrary scale: convert it, e.g. "
+            "y.astype(np.float32) / np.iinfo(y.dtype).max, or load files with mir_genre.audio.load."
+        )
+    if y.dtype.kind != "f":
+        raise ParameterError(
+            f"Audio {name} must be a real floating-point array; got dtype {y.dtype}."
+        )
+    if y.ndim != ndim:
+        shape_hint = "(n_samples,)" if ndim == 1 else "(n_clips, n_samples)"
+        raise ParameterError(
+            f"Audio {name} must be {ndim}-D with shape {shape_hint}; got shape {y.shape}."
+        )
+    if y.size == 0:
+        raise ParameterError(f"Audio {name} has no samples (shape {y.shape}); pass non-empty audio.")
+    if not np.isfinite(y).all():
+        n_bad = int(np.size(y) - np.isfinite(y).sum())
+        raise ParameterError(
+            f"Audio {name} contains {n_bad} NaN or infinite sample(s); audio must be finite. "
+            "Replace them, e.g. np.nan_to_num(y), or fix the source."
+        )
+    return True
+
+
+def fix_duration(y, *, sr, duration):
+    """Pad with zeros or crop ``y`` (along the last axis) to exactly ``duration`` seconds.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)]
+        Audio.
+    sr : int > 0
+        Sampling rate of ``y``.
+    duration : float > 0
+        Target length in seconds; the result has ``round(duration * sr)`` samples.
+        Longer audio keeps its beginning; shorter audio is padded with silence at the end.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., round(duration * sr))]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fix_duration(np.ones(10, dtype=np.float32), sr=10, duration=1.5).shape
+    (15,)
+    """
+    import librosa
+
+    return librosa.util.fix_length(y, size=int(round(duration * sr)), axis=-1)
+
+
+def _check_load_params(sr, offset, duration):
+    if sr is not None and (not isinstance(sr, (int, np.integer)) or sr <= 0):
+        raise ParameterError(f"sr must be a positive integer or None; got {sr!r}.")
+    if not isinstance(offset, (int, float, np.number)) or not np.isfinite(offset) or offset < 0:
+        raise ParameterError(f"offset must be a finite number of seconds >= 0; got {offset!r}.")
+    if duration is not None and (
+        not isinstance(duration, (int, float, np.number)) or not np.isfinite(duration) or duration <= 0
+    ):
+        raise ParameterError(f"duration must be a number of seconds > 0 or None; got {duration!r}.")
+
+
+def _read_soundfile(path, offset, duration):
+    """Decode with libsndfile; return (y [channels, n], native_sr)."""
+    import soundfile as sf
+
+    with sf.SoundFile(path) as f:
+        native_sr = f.samplerate
+        start = int(round(offset * native_sr))
+        if start > 0:
+            f.seek(min(start, f.frames))
+        frames = -1 if duration is None else int(round(duration * native_sr))
+        data = f.read(frames=frames, dtype="float32", always_2d=True)
+    return data.T, native_sr
+
+
+def _read_audioread(path, offset, duration):
+    """Decode with audioread (ffmpeg, GStreamer, ...); return (y [channels, n], native_sr)."""
+    import audioread
+
+    blocks = []
+    with audioread.audio_open(str(path)) as f:
+        native_sr, channels = f.samplerate, f.channels
+        start = int(round(offset * native_sr)) * channels
+        stop = None if duration is None else start + int(round(duration * native_sr)) * channels
+        seen = 0
+        for buf in f:
+            block = np.frombuffer(buf, dtype="<i2").astype(np.float32) / 32768.0
+            lo, hi = seen, seen + block.size
+            seen = hi
+            if hi <= start:
+                continue
+            block = block[max(start - lo, 0) :]
+            if stop is not None and hi > stop:
+                block = block[: block.size - (hi - stop)]
+            blocks.append(block)
+            if stop is not None and seen >= stop:
+                break
+    data = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    return data.reshape(-1, channels).T, native_sr
+
+
+def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res_type="soxr_hq"):
+    """Load an audio file as floating-point samples.
+
+    Decoding uses libsndfile (WAV, AIFF, FLAC, OGG/Vorbis, Opus and MP3 with
+    libsndfile >= 1.1), and falls back to ``audioread`` (ffmpeg or GStreamer when
+    installed) for formats libsndfile cannot read.  Values match ``librosa.load``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The audio file.
+    sr : int > 0 or None, default=22050
+        Target sampling rate; the audio is resampled when the file's rate differs.
+        ``None`` keeps the file's own rate.
+    mono : bool, default=True
+        Mix all channels down to one by averaging them.
+    offset : float >= 0, default=0.0
+        Start reading this many seconds into the file.
+    duration : float > 0 or None, default=None
+        Read at most this many seconds.  ``None`` reads to the end of the file.
+    pad : bool, default=False
+        With ``duration`` set, pad a shorter file with silence at the end so the result
+        is exactly ``duration`` seconds long (the fixed length deep models need).
+    res_type : str, default="soxr_hq"
+        Resampling method, passed to `librosa.resample`.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(n,) or (channels, n)], dtype float32
+        The samples.
+    sr : int
+        The sampling rate of ``y``.
+
+    Raises
+    ------
+    AudioError
+        If the file does not exist, is empty, cannot be decoded (corrupt, not audio,
+        e.g. a WAV without a RIFF header), has no samples after ``offset``, or contains
+        NaN or infinite samples.  The message names the file and the fix.
+    ParameterError
+        If ``sr``, ``offset`` or ``duration`` is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> tmp = os.path.join(tempfile.mkdtemp(), "tone.wav")
+    >>> sf.write(tmp, np.sin(np.arange(44100) / 10.0), 44100)
+    >>> y, sr = load(tmp, sr=22050, duration=0.5)
+    >>> y.shape, sr
+    ((11025,), 22050)
+    """
+    _check_load_params(sr, offset, duration)
+    if pad and duration is None:
+        raise ParameterError("pad=True needs a duration in seconds to pad to; got duration=None.")
+    path = Path(path)
+    if not path.exists():
+        raise AudioError(f"Audio file not found: '{path}'. Check the path and that the file exists.")
+    if path.is_dir():
+        raise AudioError(f"Expected an audio file but '{path}' is a directory.")
+    if path.stat().st_size == 0:
+        raise AudioError(f"Audio file '{path}' is empty (0 bytes); re-download or remove it.")
+    try:
+        data, native_sr = _read_soundfile(path, offset, duration)
+    except Exception as sf_exc:  # libsndfile raises several types for undecodable input
+        try:
+            data, native_sr = _read_audioread(path, offset, duration)
+        except Exception as ar_exc:
+            raise AudioError(
+                f"Could not decode audio file '{path}': it is corrupt or not an audio format "
+                f"this machine can read (libsndfile: {sf_exc}; audioread: "
+                f"{str(ar_exc) or type(ar_exc).__name__ + ', no decoder could read it'}). "
+                "A WAV file without a RIFF header, like "
+                "GTZAN's jazz.00054.wav, fails this way. Re-encode the file (e.g. with ffmpeg) "
+                "or exclude it."
+            ) from sf_exc
+    if data.shape[-1] == 0:
+        where = f" after offset={offset} s" if offset else ""
+        raise AudioError(
+            f"Audio file '{path}' contains no samples{where}; it is zero-length. "
+            "Remove the file or use a smaller offset."
+        )
+    if not np.isfinite(data).all():
+        raise AudioError(
+            f"Audio file '{path}' contains NaN or infinite samples; re-encode it as "
+            "integer PCM or repair it."
+        )
+    import librosa
+
+    y = data[0] if data.shape[0] == 1 else data
+    if mono and y.ndim == 2:
+        y = librosa.to_mono(y)
+    if sr is not None and native_sr != sr:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            y = librosa.resample(y, orig_sr=native_sr, target_sr=sr, res_type=res_type)
+    else:
+        sr = native_sr
+    if pad:
+        y = fix_duration(y, sr=sr, duration=duration)
+    return np.ascontiguousarray(y, dtype=np.float32), int(sr)

@@ -1,0 +1,316 @@
+"""The transformer layer every extractor shares: inputs, caching, parallelism, names.
+
+A concrete extractor subclasses :class:`BaseExtractor`, lists its parameters in
+``__init__`` (sklearn style: assignments only) and implements two methods:
+
+``_extract(y)``
+    features of one mono clip ``y`` (float array at ``self.sr``) as a 1-D array;
+``_feature_names()``
+    the names of those features, in order.
+
+Everything else (paths or 2-D arrays as input, decoding, the per-track cache,
+``n_jobs``, the progress bar, ``get_feature_names_out``, ``set_output``) lives here.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from numbers import Integral
+
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_memory, validate_data
+
+from ..audio import fix_duration, is_path_sequence, load, valid_audio
+from ..exceptions import MirGenreError, ParameterError
+
+__all__ = ["BaseExtractor", "ExtractionFailure", "RUNTIME_PARAMS"]
+
+#: Parameters that change how extraction runs, never what it computes; left out of cache keys.
+RUNTIME_PARAMS = frozenset({"n_jobs", "memory", "verbose"})
+
+_COMMON_CONSTRAINTS = {
+    "sr": [Interval(Integral, 1, None, closed="left")],
+    "n_jobs": [Integral, None],
+    "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+    "verbose": ["verbose"],
+}
+
+
+@dataclass(frozen=True)
+class ExtractionFailure:
+    """One track that could not be processed.
+
+    Attributes
+    ----------
+    index : int
+        Position of the track in the input.
+    source : str
+        The file path, or ``"X[i]"`` for a row of an audio array.
+    error : Exception
+        What went wrong.
+    """
+
+    index: int
+    source: str
+    error: BaseException
+
+
+def _file_key(path):
+    """Identity of a file for the cache: resolved path, size and modification time."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path.resolve()), None, None)
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+def _extract_source(cls, params, source, file_key):
+    """Compute the features of one source; this is the function the cache memoises.
+
+    ``file_key`` is unused in the body: it is an argument only so that the cache key
+    changes when the file changes on disk.
+    """
+    extractor = cls(**params)
+    if isinstance(source, np.ndarray):
+        y = source
+    else:
+        y = extractor._load(source)
+    return np.asarray(extractor._extract(y))
+
+
+def _run_one(func, cls, params, index, source):
+    """Worker: features of one source, or the exception that stopped them."""
+    file_key = None if isinstance(source, np.ndarray) else _file_key(source)
+    try:
+        return index, func(cls, params, source, file_key), None
+    except (MirGenreError, ValueError, OSError, RuntimeError) as exc:
+        return index, None, exc
+
+
+class BaseExtractor(TransformerMixin, BaseEstimator):
+    """Base class of the feature extractors (stateless scikit-learn transformers).
+
+    ``X`` is either a 1-D sequence of audio file paths, decoded at ``sr``, or a 2-D float
+    array ``(n_clips, n_samples)`` of mono audio already at ``sr``.  Both go through the
+    same per-clip code and give a 2-D array ``(n_clips, n_features)``.
+
+    Subclasses must accept the parameters ``sr``, ``n_jobs``, ``memory`` and ``verbose``.
+    ``memory`` (a path or a `joblib.Memory`) caches each track's features keyed by the
+    file's identity (path, size, modification time) or the array's content, and by
+    every parameter that changes the result; a run that is interrupted resumes without
+    recomputing finished tracks.  ``n_jobs`` spreads tracks over `joblib` workers, so
+    ``joblib.parallel_config(backend="dask")`` runs extraction on a Dask cluster.
+    """
+
+    _parameter_constraints: dict = dict(_COMMON_CONSTRAINTS)
+
+    #: Fixed clip length in seconds (pad/crop) for extractors that need one; None keeps it.
+    _fixed_duration_param = None
+
+    # -- to implement in subclasses ------------------------------------------------
+    def _extract(self, y):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _feature_names(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- inputs --------------------------------------------------------------------
+    def _duration(self):
+        if self._fixed_duration_param is None:
+            return None
+        return getattr(self, self._fixed_duration_param)
+
+    def _load(self, path):
+        duration = self._duration()
+        y, _ = load(path, sr=self.sr, duration=duration, pad=duration is not None)
+        return y
+
+    def _check_array(self, X, *, reset):
+        X_arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+        if X_arr.dtype.kind in "iub":
+            raise ParameterError(
+                f"{type(self).__name__} expects X as float audio; got an integer array "
+                f"(dtype {X_arr.dtype}). Integer PCM has an arbitrary scale: convert it, e.g. "
+                "X.astype(np.float32) / 32768 for 16-bit audio, or pass file paths instead."
+            )
+        if X_arr.ndim == 1:
+            raise ParameterError(
+                f"{type(self).__name__} expects X as a 2-D float array (n_clips, n_samples) "
+                f"or a 1-D sequence of file paths; got a 1-D array of shape {X_arr.shape}. "
+                "Reshape your data with X[np.newaxis, :] for a single clip."
+            )
+        X_arr = validate_data(
+            self, X, reset=reset, dtype=(np.float32, np.float64), ensure_min_samples=1
+        )
+        valid_audio(X_arr, name="X", ndim=2)
+        duration = self._duration()
+        if duration is not None:
+            X_arr = fix_duration(X_arr, sr=self.sr, duration=duration)
+        return X_arr
+
+    def _sources(self, X, *, reset):
+        if is_path_sequence(X):
+            if reset:
+                # Paths carry no fixed width: forget any width seen on an earlier array fit.
+                for attr in ("n_features_in_", "feature_names_in_"):
+                    self.__dict__.pop(attr, None)
+            return [os.fspath(p) for p in X], True
+        X_arr = self._check_array(X, reset=reset)
+        return list(X_arr), False
+
+    # -- running -------------------------------------------------------------------
+    def _cache_params(self):
+        return {k: v for k, v in self.get_params(deep=False).items() if k not in RUNTIME_PARAMS}
+
+    def _run(self, X, *, reset=False, errors="raise"):
+        """Extract every source; return ``(features, failures)``.
+
+        With ``errors="raise"`` the first failure is raised (it names the file);
+        with ``errors="collect"`` failed rows are NaN and listed in ``failures``.
+        """
+        from joblib import Parallel, delayed
+
+        sources, are_paths = self._sources(X, reset=reset)
+        func = check_memory(self.memory).cache(_extract_source)
+        cls, params = type(self), self._cache_params()
+        jobs = (
+            delayed(_run_one)(func, cls, params, i, source) for i, source in enumerate(sources)
+        )
+        results = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(jobs)
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            results = tqdm(results, total=len(sources), desc=type(self).__name__, unit="track")
+        n_features = len(self._feature_names())
+        out = np.full((len(sources), n_features), np.nan, dtype=self._output_dtype())
+        failures = []
+        for index, features, error in results:
+            if error is not None:
+                name = sources[index] if are_paths else f"X[{index}]"
+                failure = ExtractionFailure(index, name, error)
+                if errors == "raise":
+                    if name not in str(error):
+                        error.add_note(f"(while extracting {name})")
+                    raise error
+                failures.append(failure)
+                continue
+            out[index] = features
+        failures.sort(key=lambda f: f.index)
+        return out, failures
+
+    def _output_dtype(self):
+        return np.float64
+
+    # -- scikit-learn API ----------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters and the input; the extractor itself learns nothing.
+
+        Parameters
+        ----------
+        X : sequence of str or os.PathLike, or np.ndarray [shape=(n_clips, n_samples)]
+            Audio file paths, or equal-length mono float audio at ``sr``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The extractor.
+        """
+        self._sources(X, reset=True)
+        return self
+
+    def transform(self, X):
+        """Extract the features of every clip.
+
+        Parameters
+        ----------
+        X : sequence of str or os.PathLike, or np.ndarray [shape=(n_clips, n_samples)]
+            Audio file paths, or equal-length mono float audio at ``sr``.
+
+        Returns
+        -------
+        np.ndarray [shape=(n_clips, n_features)]
+            One row per clip, columns named by `get_feature_names_out`.
+
+        Raises
+        ------
+        AudioError
+            If a file is missing, empty or cannot be decoded; the message names the file.
+        ParameterError
+            If ``X`` is neither paths nor a 2-D finite float array.
+        """
+        self._validate_params()
+        return self._run(X, reset=False)[0]
+
+    def fit_transform(self, X, y=None):
+        """Check the input and extract the features of every clip (see `transform`).
+
+        Parameters
+        ----------
+        X : sequence of str or os.PathLike, or np.ndarray [shape=(n_clips, n_samples)]
+            Audio file paths, or equal-length mono float audio at ``sr``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        np.ndarray [shape=(n_clips, n_features)]
+            The features.
+        """
+        self._validate_params()
+        return self._run(X, reset=True)[0]
+
+    def extract(self, X, *, errors="raise"):
+        """Extract features and report, rather than raise on, tracks that fail.
+
+        Parameters
+        ----------
+        X : sequence of str or os.PathLike, or np.ndarray [shape=(n_clips, n_samples)]
+            Audio file paths, or equal-length mono float audio at ``sr``.
+        errors : {"raise", "collect"}, default="raise"
+            ``"collect"`` keeps going past unreadable tracks: their rows are NaN and they
+            are listed in the returned failures.
+
+        Returns
+        -------
+        features : np.ndarray [shape=(n_clips, n_features)]
+            The features.
+        failures : list of ExtractionFailure
+            The tracks that could not be processed, in input order.
+        """
+        if errors not in ("raise", "collect"):
+            raise ParameterError(f"errors must be 'raise' or 'collect'; got {errors!r}.")
+        self._validate_params()
+        return self._run(X, reset=False, errors=errors)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored; the names depend only on the extractor's parameters.
+
+        Returns
+        -------
+        np.ndarray of str [shape=(n_features,)]
+            The feature names, in column order.
+        """
+        return np.asarray(self._feature_names(), dtype=object)
+
+    def __sklearn_is_fitted__(self):
+        # Stateless: transform works without fit, like FunctionTransformer.
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.string = True  # accepts file paths
+        tags.input_tags.allow_nan = False
+        return tags

@@ -1,0 +1,180 @@
+"""Spectral building blocks shared by the extractors, each computed once per clip.
+
+The harmonic/percussive separation here gives the same values as
+``librosa.decompose.hpss`` but replaces ``scipy.ndimage.median_filter`` with
+``bottleneck.move_median``, which is an order of magnitude faster for the 31-frame
+kernels librosa uses.
+"""
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+
+__all__ = ["pad_short", "median_filter_axis", "hpss", "stft", "quiet_degenerate"]
+
+
+@contextmanager
+def quiet_degenerate():
+    """Silence librosa's warnings about degenerate but well-defined input.
+
+    Silence or very short clips make `librosa.estimate_tuning` find no peaks (it then
+    assumes 0 cents) and make the lowest CQT octaves shorter than their window (they
+    are zero-padded).  Both results are defined and finite, so the warnings would only
+    be noise in a batch extraction.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="Trying to estimate tuning from empty frequency set"
+        )
+        warnings.filterwarnings("ignore", message="n_fft=.* is too large for input signal")
+        yield
+
+
+def pad_short(y, *, n_fft):
+    """Zero-pad ``y`` at the end to at least ``n_fft`` samples.
+
+    librosa warns and returns degenerate frames for signals shorter than one FFT
+    window; padding with silence keeps very short clips valid and their features finite.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)]
+        Audio.
+    n_fft : int > 0
+        Minimum length.
+
+    Returns
+    -------
+    np.ndarray [shape=(max(n, n_fft),)]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pad_short(np.ones(3), n_fft=8).shape
+    (8,)
+    """
+    if y.shape[-1] >= n_fft:
+        return y
+    return np.pad(y, [(0, 0)] * (y.ndim - 1) + [(0, n_fft - y.shape[-1])])
+
+
+def stft(y, *, n_fft=2048, hop_length=512):
+    """Short-time Fourier transform with librosa's defaults (Hann window, centred frames).
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)]
+        Audio.
+    n_fft : int > 0, default=2048
+        FFT size.
+    hop_length : int > 0, default=512
+        Hop between frames in samples.
+
+    Returns
+    -------
+    np.ndarray [shape=(1 + n_fft // 2, n_frames)], complex
+        The same array ``librosa.stft(y, n_fft=n_fft, hop_length=hop_length)`` returns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> stft(np.zeros(4096, dtype=np.float32), n_fft=512, hop_length=128).shape
+    (257, 33)
+    """
+    import librosa
+
+    return librosa.stft(y, n_fft=n_fft, hop_length=hop_length)
+
+
+def median_filter_axis(S, *, size, axis):
+    """Centred running median along one axis, with scipy's ``mode="reflect"`` edges.
+
+    Equal to ``scipy.ndimage.median_filter(S, size=...)`` with a window of ``size``
+    along ``axis`` and 1 elsewhere, for odd ``size``.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(d, t)]
+        Real-valued input.
+    size : int > 0, odd
+        Window length.
+    axis : int
+        Axis to filter along.
+
+    Returns
+    -------
+    np.ndarray [shape=S.shape]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> median_filter_axis(np.array([[1.0, 9.0, 2.0, 3.0]]), size=3, axis=1)
+    array([[1., 2., 3., 3.]])
+    """
+    import bottleneck as bn
+
+    if size % 2 != 1:
+        raise ValueError(f"median window size must be odd; got {size}")
+    if size == 1:
+        return S.copy()
+    half = size // 2
+    pad = [(0, 0)] * S.ndim
+    pad[axis] = (half, half)
+    # scipy's 'reflect' repeats the edge sample (d c b a | a b c d): numpy calls it 'symmetric'.
+    padded = np.pad(S, pad, mode="symmetric")
+    if padded.shape[axis] < size:  # more padding than data: fall back to exact scipy
+        import scipy.ndimage
+
+        shape = [1] * S.ndim
+        shape[axis] = size
+        return scipy.ndimage.median_filter(S, size=shape, mode="reflect")
+    # bottleneck's window trails the output index; dropping the first size-1 outputs centres it.
+    out = bn.move_median(padded, window=size, axis=axis)
+    index = [slice(None)] * S.ndim
+    index[axis] = slice(size - 1, None)
+    return np.ascontiguousarray(out[tuple(index)], dtype=S.dtype)
+
+
+def hpss(D, *, kernel_size=31, margin=1.0, power=2.0):
+    """Harmonic/percussive separation of a complex STFT, as ``librosa.decompose.hpss``.
+
+    Parameters
+    ----------
+    D : np.ndarray [shape=(d, t)], complex
+        STFT matrix.
+    kernel_size : int > 0, odd, default=31
+        Median filter length for both the harmonic (time) and percussive (frequency) filters.
+    margin : float >= 1, default=1.0
+        Separation margin, as in librosa.
+    power : float > 0, default=2.0
+        Exponent of the soft mask.
+
+    Returns
+    -------
+    D_harmonic, D_percussive : np.ndarray [shape=(d, t)], complex
+        The two components; identical to ``librosa.decompose.hpss(D, kernel_size=...,
+        margin=..., power=...)``.
+
+    Examples
+    --------
+    >>> import numpy as np, librosa
+    >>> y = np.sin(np.arange(8192) / 5.0).astype(np.float32)
+    >>> D = librosa.stft(y, n_fft=512)
+    >>> H, P = hpss(D)
+    >>> bool(np.allclose(H, librosa.decompose.hpss(D)[0]))
+    True
+    """
+    import librosa
+
+    S, phase = librosa.magphase(D)
+    # bottleneck releases the GIL, so the two filters run side by side on two cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        harm = pool.submit(median_filter_axis, S, size=kernel_size, axis=-1)
+        perc = pool.submit(median_filter_axis, S, size=kernel_size, axis=-2)
+        harm, perc = harm.result(), perc.result()
+    split_zeros = margin == 1
+    mask_harm = librosa.util.softmask(harm, perc * margin, power=power, split_zeros=split_zeros)
+    mask_perc = librosa.util.softmask(perc, harm * margin, power=power, split_zeros=split_zeros)
+    return (S * mask_harm) * phase, (S * mask_perc) * phase

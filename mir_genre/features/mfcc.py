@@ -1,0 +1,188 @@
+"""MFCCs with first and second deltas, summarised over frames."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils._param_validation import Interval
+
+from ..exceptions import ParameterError
+from ._base import _COMMON_CONSTRAINTS, BaseExtractor
+from ._spectral import pad_short
+from ._stats import check_stats, stat_names, summarize
+
+__all__ = ["mfcc_deltas", "MFCCDeltas"]
+
+
+def mfcc_deltas(
+    *, y, sr=22050, n_mfcc=20, n_mels=128, n_fft=2048, hop_length=512, width=9, stats=("mean", "std")
+):
+    """MFCCs and their first and second time derivatives, summarised over frames.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)], float
+        Mono audio.  Clips shorter than ``n_fft`` are zero-padded to ``n_fft``.
+    sr : int > 0, default=22050
+        Sampling rate of ``y``.
+    n_mfcc : int > 0, default=20
+        Number of coefficients.
+    n_mels : int > 0, default=128
+        Mel bands the coefficients are computed from.
+    n_fft : int > 0, default=2048
+        FFT size.
+    hop_length : int > 0, default=512
+        Hop between frames.
+    width : int >= 3, odd, default=9
+        Window of the delta filter (`librosa.feature.delta`).  Clips with fewer frames
+        than ``width`` use edge-replicating ("nearest") padding instead of interpolation.
+    stats : sequence of str, default=("mean", "std")
+        Statistics over frames, from ``mean, std, var, min, max, median``.
+
+    Returns
+    -------
+    np.ndarray [shape=(3 * len(stats) * n_mfcc,)], float64
+        MFCC statistics, then delta statistics, then delta-delta statistics; within each,
+        stat-major (all means, then all standard deviations).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.sin(2 * np.pi * 220 * np.arange(22050) / 22050).astype(np.float32)
+    >>> mfcc_deltas(y=y, n_mfcc=13).shape
+    (78,)
+    """
+    import librosa
+
+    stats = check_stats(stats, owner="mfcc_deltas")
+    y = pad_short(np.asarray(y), n_fft=n_fft)
+    M = librosa.feature.mfcc(
+        y=y, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels
+    )
+    # Savitzky-Golay interpolation needs at least `width` frames; short clips replicate edges.
+    mode = "interp" if M.shape[-1] >= width else "nearest"
+    d1 = librosa.feature.delta(M, width=width, order=1, mode=mode)
+    d2 = librosa.feature.delta(M, width=width, order=2, mode=mode)
+    return np.concatenate([summarize(part, stats) for part in (M, d1, d2)])
+
+
+class MFCCDeltas(BaseExtractor):
+    """MFCCs with deltas and delta-deltas, summarised per track, as a transformer.
+
+    Parameters
+    ----------
+    sr : int > 0, default=22050
+        Sampling rate files are decoded at, and the rate of array input.
+    n_mfcc : int > 0, default=20
+        Number of coefficients.
+    n_mels : int > 0, default=128
+        Mel bands.
+    n_fft : int > 0, default=2048
+        FFT size.
+    hop_length : int > 0, default=512
+        Hop between frames.
+    width : int >= 3, odd, default=9
+        Window of the delta filter.
+    stats : sequence of str, default=("mean", "std")
+        Statistics over frames, from ``mean, std, var, min, max, median``.
+    n_jobs : int or None, default=None
+        Tracks processed in parallel by joblib.
+    memory : str, os.PathLike, joblib.Memory or None, default=None
+        Per-track feature cache.
+    verbose : bool or int, default=False
+        Show a progress bar.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of samples per clip seen by `fit` with array input.
+
+    See Also
+    --------
+    mfcc_deltas : the pure function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).uniform(-0.5, 0.5, size=(2, 22050))
+    >>> est = MFCCDeltas(n_mfcc=13)
+    >>> est.fit_transform(X).shape
+    (2, 78)
+    >>> list(est.get_feature_names_out()[:2])
+    ['mfcc_mean_0', 'mfcc_mean_1']
+    """
+
+    _parameter_constraints = {
+        **_COMMON_CONSTRAINTS,
+        "n_mfcc": [Interval(Integral, 1, None, closed="left")],
+        "n_mels": [Interval(Integral, 1, None, closed="left")],
+        "n_fft": [Interval(Integral, 1, None, closed="left")],
+        "hop_length": [Interval(Integral, 1, None, closed="left")],
+        "width": [Interval(Integral, 3, None, closed="left")],
+        "stats": ["array-like", tuple, list],
+    }
+
+    def __init__(
+        self,
+        *,
+        sr=22050,
+        n_mfcc=20,
+        n_mels=128,
+        n_fft=2048,
+        hop_length=512,
+        width=9,
+        stats=("mean", "std"),
+        n_jobs=None,
+        memory=None,
+        verbose=False,
+    ):
+        self.sr = sr
+        self.n_mfcc = n_mfcc
+        self.n_mels = n_mels
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.width = width
+        self.stats = stats
+        self.n_jobs = n_jobs
+        self.memory = memory
+        self.verbose = verbose
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_stats(self.stats, owner=type(self).__name__)
+        if self.width % 2 == 0:
+            raise ParameterError(
+                f"The 'width' parameter of {type(self).__name__} must be an odd integer >= 3; "
+                f"got {self.width}. Use e.g. width={self.width + 1}."
+            )
+
+    def _extract(self, y):
+        return mfcc_deltas(
+            y=y,
+            sr=self.sr,
+            n_mfcc=self.n_mfcc,
+            n_mels=self.n_mels,
+            n_fft=self.n_fft,
+            hop_length=self.hop_length,
+            width=self.width,
+            stats=self.stats,
+        )
+
+    def _feature_names(self):
+        stats = check_stats(self.stats, owner=type(self).__name__)
+        coefs = range(self.n_mfcc)
+        return [
+            name for prefix in ("mfcc", "delta_mfcc", "delta2_mfcc")
+            for name in stat_names(prefix, stats, coefs)
+        ]
+
+    @classmethod
+    def get_test_params(cls):
+        """Cheap parameters for tests and `mir_genre.testing.check_plugin`.
+
+        Returns
+        -------
+        dict
+            Keyword arguments for the constructor.
+        """
+        return {"n_mfcc": 5, "n_mels": 20, "n_fft": 256, "hop_length": 64}
+
