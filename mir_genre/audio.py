@@ -37,11 +37,18 @@ def is_path_sequence(X):
     >>> import numpy as np
     >>> is_path_sequence(np.zeros((2, 100)))
     False
+    >>> import pandas as pd
+    >>> is_path_sequence(pd.DataFrame({"s0": [0.0], "s1": [0.1]}))
+    False
     """
     if isinstance(X, (str, os.PathLike)):
         return False
+    if getattr(X, "ndim", 1) != 1:
+        # A DataFrame iterates over its column names: audio samples in a DataFrame with
+        # string column names must not be mistaken for a list of files named after them.
+        return False
     if isinstance(X, np.ndarray):
-        if X.ndim != 1 or X.dtype.kind not in "OUS":
+        if X.dtype.kind not in "OUS":
             return False
     elif not hasattr(X, "__len__") or not hasattr(X, "__iter__"):
         return False
@@ -94,7 +101,8 @@ def valid_audio(y, *, name="y", ndim=1):
         raise ParameterError(
             f"Audio {name} must be floating point; got dtype {y.dtype}. "
             "Integer PCM has an arbitrary scale: convert it, e.g. "
-            "y.astype(np.float32) / np.iinfo(y.dtype).max, or load files with mir_genre.audio.load."
+            "y.astype(np.float32) / np.iinfo(y.dtype).max, or load files with "
+            "mir_genre.audio.load."
         )
     if y.dtype.kind != "f":
         raise ParameterError(
@@ -106,7 +114,9 @@ def valid_audio(y, *, name="y", ndim=1):
             f"Audio {name} must be {ndim}-D with shape {shape_hint}; got shape {y.shape}."
         )
     if y.size == 0:
-        raise ParameterError(f"Audio {name} has no samples (shape {y.shape}); pass non-empty audio.")
+        raise ParameterError(
+            f"Audio {name} has no samples (shape {y.shape}); pass non-empty audio."
+        )
     if not np.isfinite(y).all():
         n_bad = int(np.size(y) - np.isfinite(y).sum())
         raise ParameterError(
@@ -150,9 +160,13 @@ def _check_load_params(sr, offset, duration):
     if not isinstance(offset, (int, float, np.number)) or not np.isfinite(offset) or offset < 0:
         raise ParameterError(f"offset must be a finite number of seconds >= 0; got {offset!r}.")
     if duration is not None and (
-        not isinstance(duration, (int, float, np.number)) or not np.isfinite(duration) or duration <= 0
+        not isinstance(duration, (int, float, np.number))
+        or not np.isfinite(duration)
+        or duration <= 0
     ):
-        raise ParameterError(f"duration must be a number of seconds > 0 or None; got {duration!r}.")
+        raise ParameterError(
+            f"duration must be a number of seconds > 0 or None; got {duration!r}."
+        )
 
 
 def _read_soundfile(path, offset, duration):
@@ -174,7 +188,13 @@ def _read_audioread(path, offset, duration):
     import audioread
 
     blocks = []
-    with audioread.audio_open(str(path)) as f:
+    with warnings.catch_warnings():
+        # audioread's stdlib backend imports aifc, audioop and sunau, which warn
+        # DeprecationWarning on Python >= 3.11; under `-W error` (as in our test suite)
+        # that warning would replace the fallback decoder and hide the real error.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        reader = audioread.audio_open(str(path))
+    with reader as f:
         native_sr, channels = f.samplerate, f.channels
         start = int(round(offset * native_sr)) * channels
         stop = None if duration is None else start + int(round(duration * native_sr)) * channels
@@ -251,7 +271,9 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res
         raise ParameterError("pad=True needs a duration in seconds to pad to; got duration=None.")
     path = Path(path)
     if not path.exists():
-        raise AudioError(f"Audio file not found: '{path}'. Check the path and that the file exists.")
+        raise AudioError(
+            f"Audio file not found: '{path}'. Check the path and that the file exists."
+        )
     if path.is_dir():
         raise AudioError(f"Expected an audio file but '{path}' is a directory.")
     if path.stat().st_size == 0:

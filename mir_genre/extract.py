@@ -6,7 +6,6 @@ exit code is 1 when any failed unless ``--skip-bad`` is given.
 """
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -138,7 +137,9 @@ def make_parser():
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="*", help="audio files and/or folders (searched recursively)")
+    parser.add_argument(
+        "paths", nargs="*", help="audio files and/or folders (searched recursively)"
+    )
     parser.add_argument(
         "-e",
         "--extractor",
@@ -148,7 +149,10 @@ def make_parser():
         "`python -m mir_genre plugins` lists them",
     )
     parser.add_argument(
-        "-o", "--output", metavar="FILE", help="output table, .csv or .parquet (default: CSV on stdout)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="output table, .csv or .parquet (default: CSV on stdout)",
     )
     parser.add_argument("--n-jobs", type=int, default=1, help="parallel workers (-1: all cores)")
     parser.add_argument("--cache", metavar="DIR", help="per-track feature cache directory")
@@ -218,8 +222,11 @@ def main(argv=None):
         except FileNotFoundError as exc:
             parser.error(str(exc))
         if not paths:
-            print(f"error: no audio files ({', '.join(AUDIO_EXTENSIONS)}) found under "
-                  f"{' '.join(args.paths)}", file=sys.stderr)
+            print(
+                f"error: no audio files ({', '.join(AUDIO_EXTENSIONS)}) found under "
+                f"{' '.join(args.paths)}",
+                file=sys.stderr,
+            )
             return 1
         try:
             table, failed = _table(
@@ -241,15 +248,18 @@ def main(argv=None):
         table.to_csv(sys.stdout, index=False)
     if not args.quiet:
         where = f" to {args.output}" if args.output else ""
-        print(f"extracted {len(table)} track(s) x {table.shape[1] - 1} feature(s){where}",
-              file=sys.stderr)
+        print(
+            f"extracted {len(table)} track(s) x {table.shape[1] - 1} feature(s){where}",
+            file=sys.stderr,
+        )
     if failed:
         print(f"could not read {len(failed)} file(s):", file=sys.stderr)
         for source, error in failed.items():
             print(f"  {source}: {type(error).__name__}: {error}", file=sys.stderr)
         if not args.skip_bad:
-            print("(exit code 1; pass --skip-bad to accept the table without them)",
-                  file=sys.stderr)
+            print(
+                "(exit code 1; pass --skip-bad to accept the table without them)", file=sys.stderr
+            )
             return 1
     return 0 if len(table) else 1
 

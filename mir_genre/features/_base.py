@@ -14,12 +14,12 @@ Everything else (paths or 2-D arrays as input, decoding, the per-track cache,
 
 import os
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from numbers import Integral
-
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_memory, validate_data
 
@@ -130,6 +130,11 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         return y
 
     def _check_array(self, X, *, reset):
+        if issparse(X):
+            raise ParameterError(
+                f"{type(self).__name__} expects dense audio; got a sparse matrix or array. "
+                "Pass X.toarray(), or file paths."
+            )
         X_arr = X if isinstance(X, np.ndarray) else np.asarray(X)
         if X_arr.dtype.kind in "iub":
             raise ParameterError(
@@ -175,7 +180,8 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         from joblib import Parallel, delayed
 
         sources, are_paths = self._sources(X, reset=reset)
-        func = check_memory(self.memory).cache(_extract_source)
+        memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
+        func = check_memory(memory).cache(_extract_source)
         cls, params = type(self), self._cache_params()
         jobs = (
             delayed(_run_one)(func, cls, params, i, source) for i, source in enumerate(sources)

@@ -14,7 +14,15 @@ __all__ = ["mfcc_deltas", "MFCCDeltas"]
 
 
 def mfcc_deltas(
-    *, y, sr=22050, n_mfcc=20, n_mels=128, n_fft=2048, hop_length=512, width=9, stats=("mean", "std")
+    *,
+    y,
+    sr=22050,
+    n_mfcc=20,
+    n_mels=128,
+    n_fft=2048,
+    hop_length=512,
+    width=9,
+    stats=("mean", "std"),
 ):
     """MFCCs and their first and second time derivatives, summarised over frames.
 
@@ -171,7 +179,8 @@ class MFCCDeltas(BaseExtractor):
         stats = check_stats(self.stats, owner=type(self).__name__)
         coefs = range(self.n_mfcc)
         return [
-            name for prefix in ("mfcc", "delta_mfcc", "delta2_mfcc")
+            name
+            for prefix in ("mfcc", "delta_mfcc", "delta2_mfcc")
             for name in stat_names(prefix, stats, coefs)
         ]
 
@@ -185,4 +194,3 @@ class MFCCDeltas(BaseExtractor):
             Keyword arguments for the constructor.
         """
         return {"n_mfcc": 5, "n_mels": 20, "n_fft": 256, "hop_length": 64}
-

@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval
 from ._base import _COMMON_CONSTRAINTS, BaseExtractor
 from ._spectral import hpss, pad_short, quiet_degenerate, stft
 
-__all__ = ["TZANETAKIS57_NAMES", "tzanetakis57", "Tzanetakis57"]
+__all__ = ["TZANETAKIS57_NAMES", "tzanetakis57", "tzanetakis57_reference", "Tzanetakis57"]
 
 _SPECTRAL = [
     "chroma_stft",
@@ -101,9 +101,7 @@ def tzanetakis57(*, y, sr=22050, n_fft=2048, hop_length=512, kernel_size=31):
     # librosa.feature.mfcc(y=...) and librosa.onset.onset_strength(y=...) compute it.
     mel_db = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr))
     mfcc = librosa.feature.mfcc(S=mel_db, sr=sr, n_mfcc=20)
-    onset_env = librosa.onset.onset_strength(
-        S=mel_db, sr=sr, n_fft=n_fft, hop_length=hop_length
-    )
+    onset_env = librosa.onset.onset_strength(S=mel_db, sr=sr, n_fft=n_fft, hop_length=hop_length)
     tempo = librosa.feature.rhythm.tempo(onset_envelope=onset_env, sr=sr, hop_length=hop_length)
 
     out = []
@@ -111,6 +109,53 @@ def tzanetakis57(*, y, sr=22050, n_fft=2048, hop_length=512, kernel_size=31):
         out += [np.mean(values), np.var(values)]
     out.append(tempo.item())
     for row in mfcc:
+        out += [np.mean(row), np.var(row)]
+    return np.asarray(out, dtype=np.float64)
+
+
+def tzanetakis57_reference(*, y, sr=22050):
+    """Compute the 57 descriptors by the plain tutorial recipe (slow; the definition).
+
+    Each librosa feature function runs separately on the raw signal, and
+    `librosa.effects.harmonic` and `librosa.effects.percussive` each run their own
+    separation.  Kept as the executable definition `tzanetakis57` is checked against
+    (tests and benchmarks); use `tzanetakis57` for real work.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)], float
+        Mono audio, at least 2048 samples.
+    sr : int > 0, default=22050
+        Sampling rate of ``y``.
+
+    Returns
+    -------
+    np.ndarray [shape=(57,)], float64
+        The features in the order of `TZANETAKIS57_NAMES`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.sin(2 * np.pi * 440 * np.arange(22050) / 22050).astype(np.float32)
+    >>> bool(np.allclose(tzanetakis57_reference(y=y), tzanetakis57(y=y)))
+    True
+    """
+    import librosa
+    import librosa.feature.rhythm
+
+    parts = [
+        librosa.feature.chroma_stft(y=y, sr=sr),
+        librosa.feature.rms(y=y),
+        librosa.feature.spectral_centroid(y=y, sr=sr),
+        librosa.feature.spectral_bandwidth(y=y, sr=sr),
+        librosa.feature.spectral_rolloff(y=y, sr=sr),
+        librosa.feature.zero_crossing_rate(y),
+        librosa.effects.harmonic(y),
+        librosa.effects.percussive(y),
+    ]
+    out = [stat for values in parts for stat in (np.mean(values), np.var(values))]
+    out.append(librosa.feature.rhythm.tempo(y=y, sr=sr).item())
+    for row in librosa.feature.mfcc(y=y, sr=sr, n_mfcc=20):
         out += [np.mean(row), np.var(row)]
     return np.asarray(out, dtype=np.float64)
 

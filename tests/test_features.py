@@ -1,0 +1,237 @@
+"""Behaviour every registered extractor shares: inputs, names, output, cache, parallelism."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+import mir_genre
+from mir_genre.exceptions import AudioError, ParameterError
+from mir_genre.registry import load_plugin
+
+from .conftest import make_tone
+
+EXTRACTORS = mir_genre.list_plugins("extractors")
+# Numerical noise between processes (BLAS threading) stays far below this.
+TOL = {"rtol": 1e-5, "atol": 1e-5}
+
+
+def cheap(name, **params):
+    cls = load_plugin("extractors", name)
+    return cls(**{**cls.get_test_params(), **params})
+
+
+@pytest.fixture(scope="module")
+def clips():
+    return np.stack([make_tone(1.0, freq=f, seed=i) for i, f in enumerate([220, 440, 660])])
+
+
+@pytest.mark.parametrize("name", EXTRACTORS)
+def test_paths_and_arrays_give_the_same_features(name, tmp_path, clips):
+    paths = []
+    for i, y in enumerate(clips):
+        paths.append(tmp_path / f"clip{i}.wav")
+        sf.write(paths[-1], y, 22050, subtype="FLOAT")
+    est = cheap(name)
+    np.testing.assert_allclose(est.transform(paths), est.transform(clips), **TOL)
+
+
+@pytest.mark.parametrize("name", EXTRACTORS)
+def test_names_match_columns_and_pandas_output(name, clips):
+    est = cheap(name)
+    out = est.transform(clips)
+    names = est.get_feature_names_out()
+    assert out.shape == (len(clips), len(names))
+    assert len(set(names)) == len(names)
+    frame = est.set_output(transform="pandas").fit_transform(clips)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == list(names)
+
+
+@pytest.mark.parametrize("name", EXTRACTORS)
+def test_default_parameters_on_silence_and_short_clips(name):
+    est = mir_genre.get_extractor(name)
+    X = np.zeros((2, 22050), dtype=np.float32)
+    X[1, :100] = 0.1  # almost silent, and a clip far shorter than the analysis window
+    out = est.transform(X)
+    assert np.isfinite(out).all()
+    assert np.isfinite(est.transform(np.zeros((1, 50), dtype=np.float32))).all()
+
+
+@pytest.mark.parametrize("name", EXTRACTORS)
+def test_parallel_equals_sequential(name, clips):
+    sequential = cheap(name).transform(clips)
+    np.testing.assert_allclose(cheap(name, n_jobs=2).transform(clips), sequential, **TOL)
+
+
+def test_chroma_cqt_variants_on_a_real_length_clip():
+    y = make_tone(4.0, freq=261.63)[np.newaxis]
+    est = mir_genre.get_extractor("chroma")
+    out = est.transform(y)
+    assert out.shape == (1, 3 * 2 * 12)
+    # A C tone: C is the strongest mean pitch class in every variant.
+    for variant in ("stft", "cqt", "cens"):
+        means = out[0, est.get_feature_names_out() == f"chroma_{variant}_mean_C"]
+        others = out[
+            0, [n.startswith(f"chroma_{variant}_mean_") for n in est.get_feature_names_out()]
+        ]
+        assert means[0] == others.max()
+
+
+def test_mel_patches_shape_and_fixed_duration(wav_files):
+    est = mir_genre.get_extractor("mel_patches", duration=3.0, n_mels=64)
+    out = est.transform(wav_files)  # 2-s files are padded to 3 s
+    assert est.spectrogram_shape == (64, 1 + 3 * 22050 // 512)
+    assert out.shape == (len(wav_files), 64 * est.spectrogram_shape[1])
+    assert out.dtype == np.float32
+    spec = out[0].reshape(est.spectrogram_shape)
+    # the padded last second is silence: the floor of the 80 dB range
+    assert spec[:, -10:].max() < spec.max() - 60
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "match"),
+    [
+        ("mfcc_deltas", {"stats": ("mean", "mode")}, "stats"),
+        ("mfcc_deltas", {"stats": "mean"}, "stats"),
+        ("mfcc_deltas", {"width": 4}, "width"),
+        ("chroma", {"variants": ("stft", "chroma")}, "variants"),
+        ("chroma", {"hop_length": 100}, "hop_length"),
+        ("mel_patches", {"duration": -1.0}, "duration"),
+        ("tzanetakis57", {"sr": 0}, "sr"),
+        ("tzanetakis57", {"n_jobs": "many"}, "n_jobs"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(name, params, match, clips):
+    est = mir_genre.get_extractor(name, **params)
+    with pytest.raises(ValueError, match=match):
+        est.transform(clips)
+
+
+@pytest.mark.parametrize(
+    ("X", "error", "match"),
+    [
+        (np.zeros((2, 100), dtype=np.int16), ParameterError, "integer"),
+        (np.zeros(100), ParameterError, "Reshape"),
+        (np.full((2, 100), np.nan), ValueError, "NaN"),
+    ],
+)
+def test_bad_arrays_are_rejected(X, error, match):
+    with pytest.raises(error, match=match):
+        cheap("mfcc_deltas").transform(X)
+
+
+def test_bad_file_among_good_ones(wav_files, tmp_path):
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"not a RIFF header at all" * 10)
+    est = cheap("mfcc_deltas")
+    with pytest.raises(AudioError, match="broken.wav"):
+        est.transform([*wav_files, bad])
+    features, failures = est.extract([wav_files[0], bad, wav_files[1]], errors="collect")
+    assert [f.index for f in failures] == [1]
+    assert str(bad) == failures[0].source
+    assert np.isnan(features[1]).all()
+    assert np.isfinite(features[[0, 2]]).all()
+
+
+def test_cache_reuses_results_and_notices_changed_files(wav_files, tmp_path):
+    memory = joblib.Memory(tmp_path / "cache", verbose=0)
+    est = cheap("mfcc_deltas", memory=memory)
+    first = est.transform(wav_files)
+    second = est.transform(wav_files)
+    np.testing.assert_array_equal(first, second)
+    assert len(list((tmp_path / "cache").rglob("output.pkl"))) == len(wav_files)
+    # Other parameters are other cache entries; runtime parameters are not.
+    cheap("mfcc_deltas", memory=memory, n_mfcc=3).transform(wav_files)
+    cheap("mfcc_deltas", memory=memory, n_jobs=2, verbose=0).transform(wav_files)
+    assert len(list((tmp_path / "cache").rglob("output.pkl"))) == 2 * len(wav_files)
+    # Rewriting a file changes its identity: its features are recomputed.
+    time.sleep(0.01)
+    sf.write(wav_files[0], make_tone(2.0, freq=880.0), 22050)
+    changed = est.transform(wav_files)
+    assert not np.allclose(changed[0], first[0])
+    np.testing.assert_array_equal(changed[1:], first[1:])
+
+
+_KILLABLE = textwrap.dedent(
+    """
+    import sys
+    import mir_genre
+    paths = sys.argv[2:]
+    mir_genre.get_extractor("tzanetakis57", memory=sys.argv[1]).transform(paths)
+    """
+)
+
+
+def _outputs(cache):
+    return {p: p.stat().st_mtime_ns for p in cache.rglob("output.pkl")}
+
+
+def test_killed_run_resumes_without_recomputing(tmp_path):
+    paths = []
+    for i in range(10):
+        paths.append(tmp_path / f"track{i}.wav")
+        sf.write(paths[-1], make_tone(15.0, freq=200.0 + 50 * i, seed=i), 22050)
+    cache = tmp_path / "cache"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLABLE, str(cache), *map(str, paths)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while len(_outputs(cache)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    done_before = _outputs(cache)
+    assert proc.returncode == -signal.SIGKILL, stderr
+    assert 2 <= len(done_before) < len(paths), "the run was not interrupted halfway"
+
+    resumed = mir_genre.get_extractor("tzanetakis57", memory=cache).transform(paths)
+    after = _outputs(cache)
+    assert len(after) == len(paths)
+    # Finished tracks were read back, not recomputed: their cache files are untouched.
+    assert {p: after[p] for p in done_before} == done_before
+    fresh = mir_genre.get_extractor("tzanetakis57").transform(paths)
+    np.testing.assert_allclose(resumed, fresh, **TOL)
+
+
+def test_runs_on_a_dask_cluster(wav_files):
+    distributed = pytest.importorskip("distributed", reason="dask extra not installed")
+    est = cheap("mfcc_deltas", n_jobs=2)
+    expected = est.transform(wav_files)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        distributed.get_task_stream(client) as stream,
+        joblib.parallel_config(backend="dask"),
+    ):
+        out = est.transform(wav_files)
+    np.testing.assert_allclose(out, expected, **TOL)
+    assert len(stream.data) >= len(wav_files)  # the tracks really ran on the cluster
+
+
+def test_progress_bar_on_stderr(clips, capsys):
+    cheap("mfcc_deltas", verbose=True).transform(clips)
+    assert "MFCCDeltas" in capsys.readouterr().err
+
+
+def test_environment_does_not_leak_into_home():
+    assert os.environ["MPLBACKEND"] == "Agg"
+    assert "KERAS_HOME" in os.environ
