@@ -1,4 +1,4 @@
-"""scikit-learn's estimator checks over every registered extractor (the 2-D array form)."""
+"""scikit-learn's estimator checks over every registered extractor (2-D form) and classifier."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -6,10 +6,10 @@ import mir_genre
 from mir_genre.registry import load_plugin
 
 
-def _instances():
+def _instances(kind):
     out = []
-    for name in mir_genre.list_plugins("extractors"):
-        cls = load_plugin("extractors", name)
+    for name in mir_genre.list_plugins(kind):
+        cls = load_plugin(kind, name)
         params = cls.get_test_params() if hasattr(cls, "get_test_params") else {}
         out.append(cls(**params))
     return out
@@ -24,6 +24,11 @@ def _expected_failed_checks(estimator):
     }
 
 
-@parametrize_with_checks(_instances(), expected_failed_checks=_expected_failed_checks)
+@parametrize_with_checks(_instances("extractors"), expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_extractor(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks(_instances("classifiers"))
+def test_sklearn_compatible_classifier(estimator, check):
     check(estimator)

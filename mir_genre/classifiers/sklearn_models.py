@@ -1,0 +1,310 @@
+"""The scikit-learn classifiers people reach for on audio features, with scaling built in.
+
+Each is a small estimator around a scikit-learn model: features are standardised
+inside (so a pipeline ``extractor -> classifier`` needs no extra step), labels are
+genre strings, and ``classes_`` / ``predict_proba`` behave as usual.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["SVMClassifier", "LogisticClassifier", "KNNClassifier", "RandomForest"]
+
+
+class _ScaledClassifier(ClassifierMixin, BaseEstimator):
+    """Standardise the features, then fit the model `_make_model` builds."""
+
+    _parameter_constraints: dict = {}
+    _scale = True
+
+    def _make_model(self, y):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the scaler and the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features, e.g. the output of an extractor.
+        y : array-like of shape (n_samples,)
+            Genre labels (strings or integers).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        X, y = validate_data(self, X, y)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        steps = [StandardScaler()] if self._scale else []
+        self.model_ = make_pipeline(*steps, self._make_model(y)).fit(X, y)
+        return self
+
+    def predict(self, X):
+        """Predict one genre per row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        np.ndarray of shape (n_samples,)
+            The most probable label of each row, from ``classes_``.
+        """
+        check_is_fitted(self)
+        # The argmax of predict_proba, so that predictions and probabilities never disagree
+        # (SVC's own predict uses the decision function, which can differ from Platt scaling).
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def predict_proba(self, X):
+        """Probability of every class, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        np.ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.model_.predict_proba(validate_data(self, X, reset=False))
+
+
+class SVMClassifier(_ScaledClassifier):
+    """RBF support vector machine on standardised features.
+
+    Parameters
+    ----------
+    C : float > 0, default=10.0
+        Regularisation strength (inverse).
+    kernel : {"rbf", "linear", "poly", "sigmoid"}, default="rbf"
+        Kernel.
+    gamma : {"scale", "auto"} or float > 0, default="scale"
+        Kernel coefficient.
+    random_state : int, RandomState or None, default=None
+        Seed of the probability calibration.
+
+    Attributes
+    ----------
+    classes_ : np.ndarray
+        The labels seen in `fit`.
+    model_ : sklearn.pipeline.Pipeline
+        Scaler and `sklearn.svm.SVC` with Platt-scaled probabilities
+        (`sklearn.calibration.CalibratedClassifierCV`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> noise = np.random.default_rng(0).normal(0, 0.1, (20, 2))
+    >>> X = np.r_[np.zeros((10, 2)), np.ones((10, 2))] + noise
+    >>> y = ["jazz"] * 10 + ["metal"] * 10
+    >>> SVMClassifier(random_state=0).fit(X, y).predict([[1.0, 1.0]])
+    array(['metal'], dtype='<U5')
+    """
+
+    _parameter_constraints = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "kernel": [StrOptions({"rbf", "linear", "poly", "sigmoid"})],
+        "gamma": [StrOptions({"scale", "auto"}), Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, C=10.0, kernel="rbf", gamma="scale", random_state=None):
+        self.C = C
+        self.kernel = kernel
+        self.gamma = gamma
+        self.random_state = random_state
+
+    def _make_model(self, y):
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.model_selection import StratifiedKFold
+        from sklearn.svm import SVC
+
+        svc = SVC(C=self.C, kernel=self.kernel, gamma=self.gamma, random_state=self.random_state)
+        # Platt scaling fitted on out-of-fold decisions; the smallest class bounds the folds.
+        n_splits = max(2, min(5, np.unique(y, return_counts=True)[1].min()))
+        cv = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
+        return CalibratedClassifierCV(svc, method="sigmoid", cv=cv, ensemble=False)
+
+
+class LogisticClassifier(_ScaledClassifier):
+    """Multinomial logistic regression on standardised features.
+
+    Parameters
+    ----------
+    C : float > 0, default=1.0
+        Regularisation strength (inverse).
+    max_iter : int > 0, default=2000
+        Solver iterations.
+
+    Attributes
+    ----------
+    classes_ : np.ndarray
+        The labels seen in `fit`.
+    model_ : sklearn.pipeline.Pipeline
+        Scaler and `sklearn.linear_model.LogisticRegression`.
+    n_iter_ : np.ndarray
+        Solver iterations used.
+
+    Examples
+    --------
+    >>> clf = LogisticClassifier().fit([[0.0], [0.1], [1.0], [1.1]], ["a", "a", "b", "b"])
+    >>> clf.predict([[0.9]])
+    array(['b'], dtype='<U1')
+    """
+
+    _parameter_constraints = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, C=1.0, max_iter=2000):
+        self.C = C
+        self.max_iter = max_iter
+
+    def _make_model(self, y):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.C, max_iter=self.max_iter)
+
+    def fit(self, X, y):
+        """Fit the scaler and the logistic regression.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            Genre labels.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        super().fit(X, y)
+        self.n_iter_ = self.model_[-1].n_iter_
+        return self
+
+
+class KNNClassifier(_ScaledClassifier):
+    """k-nearest neighbours on standardised features.
+
+    Parameters
+    ----------
+    n_neighbors : int > 0, default=5
+        Neighbours consulted (fewer when the training set is smaller).
+    weights : {"uniform", "distance"}, default="distance"
+        Vote weighting.
+
+    Attributes
+    ----------
+    classes_ : np.ndarray
+        The labels seen in `fit`.
+    model_ : sklearn.pipeline.Pipeline
+        Scaler and `sklearn.neighbors.KNeighborsClassifier`.
+
+    Examples
+    --------
+    >>> KNNClassifier(n_neighbors=1).fit([[0.0], [1.0]], ["a", "b"]).predict([[0.8]])
+    array(['b'], dtype='<U1')
+    """
+
+    _parameter_constraints = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "weights": [StrOptions({"uniform", "distance"})],
+    }
+
+    def __init__(self, *, n_neighbors=5, weights="distance"):
+        self.n_neighbors = n_neighbors
+        self.weights = weights
+
+    def _make_model(self, y):
+        from sklearn.neighbors import KNeighborsClassifier
+
+        # A fold of a small dataset may hold fewer tracks than neighbours asked for.
+        n_neighbors = min(self.n_neighbors, len(y))
+        return KNeighborsClassifier(n_neighbors=n_neighbors, weights=self.weights)
+
+
+class RandomForest(_ScaledClassifier):
+    """Random forest (no scaling needed; trees are invariant to it).
+
+    Parameters
+    ----------
+    n_estimators : int > 0, default=300
+        Trees.
+    max_features : {"sqrt", "log2"}, int, float or None, default="sqrt"
+        Features tried per split.
+    n_jobs : int or None, default=None
+        Trees fitted in parallel.
+    random_state : int, RandomState or None, default=None
+        Seed.
+
+    Attributes
+    ----------
+    classes_ : np.ndarray
+        The labels seen in `fit`.
+    model_ : sklearn.pipeline.Pipeline
+        `sklearn.ensemble.RandomForestClassifier`.
+
+    Examples
+    --------
+    >>> RandomForest(n_estimators=10, random_state=0).fit([[0.0], [1.0]], ["a", "b"]).classes_
+    array(['a', 'b'], dtype='<U1')
+    """
+
+    _scale = False
+    _parameter_constraints = {
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "max_features": [
+            StrOptions({"sqrt", "log2"}),
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="right"),
+            None,
+        ],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, n_estimators=300, max_features="sqrt", n_jobs=None, random_state=None):
+        self.n_estimators = n_estimators
+        self.max_features = max_features
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _make_model(self, y):
+        from sklearn.ensemble import RandomForestClassifier
+
+        return RandomForestClassifier(
+            n_estimators=self.n_estimators,
+            max_features=self.max_features,
+            n_jobs=self.n_jobs,
+            random_state=self.random_state,
+        )
+
+    @classmethod
+    def get_test_params(cls):
+        """Cheap parameters for tests and `mir_genre.testing.check_plugin`.
+
+        Returns
+        -------
+        dict
+            Keyword arguments for the constructor.
+        """
+        return {"n_estimators": 10}
