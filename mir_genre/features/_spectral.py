@@ -6,13 +6,50 @@ The harmonic/percussive separation here gives the same values as
 kernels librosa uses.
 """
 
+import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["pad_short", "median_filter_axis", "hpss", "stft", "quiet_degenerate"]
+__all__ = ["pad_short", "median_filter_axis", "hpss", "stft", "quiet_degenerate", "thread_pool"]
+
+
+def thread_pool(max_workers):
+    """Return a thread pool for work inside one clip, sized by the thread limit in force.
+
+    Inside joblib's worker processes ``OMP_NUM_THREADS`` is set to the cores each worker
+    may use (1 when ``n_jobs`` equals the number of cores); more threads there would
+    only compete with the other workers.  Outside, up to ``max_workers`` threads run.
+
+    Parameters
+    ----------
+    max_workers : int > 0
+        Most threads wanted.
+
+    Returns
+    -------
+    concurrent.futures.Executor
+        A thread pool, or an executor that runs each task at once in the calling thread.
+    """
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    allowed = int(limit) if limit.isdigit() else (os.cpu_count() or 1)
+    if min(max_workers, allowed) <= 1:
+        return _InlineExecutor()
+    return ThreadPoolExecutor(max_workers=min(max_workers, allowed))
+
+
+class _InlineExecutor(Executor):
+    """Run each submitted call immediately in the calling thread."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
 
 
 @contextmanager
@@ -170,11 +207,32 @@ def hpss(D, *, kernel_size=31, margin=1.0, power=2.0):
 
     S, phase = librosa.magphase(D)
     # bottleneck releases the GIL, so the two filters run side by side on two cores.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with thread_pool(2) as pool:
         harm = pool.submit(median_filter_axis, S, size=kernel_size, axis=-1)
         perc = pool.submit(median_filter_axis, S, size=kernel_size, axis=-2)
         harm, perc = harm.result(), perc.result()
-    split_zeros = margin == 1
-    mask_harm = librosa.util.softmask(harm, perc * margin, power=power, split_zeros=split_zeros)
-    mask_perc = librosa.util.softmask(perc, harm * margin, power=power, split_zeros=split_zeros)
+    if margin == 1:
+        mask_harm, mask_perc = _complementary_masks(harm, perc, power=power)
+    else:
+        mask_harm = librosa.util.softmask(harm, perc * margin, power=power)
+        mask_perc = librosa.util.softmask(perc, harm * margin, power=power)
     return (S * mask_harm) * phase, (S * mask_perc) * phase
+
+
+def _complementary_masks(X, Y, *, power):
+    """Both soft masks ``X^p / (X^p + Y^p)`` and ``Y^p / (X^p + Y^p)`` in one pass.
+
+    Equal, value for value, to ``librosa.util.softmask(X, Y, split_zeros=True)`` and
+    ``librosa.util.softmask(Y, X, split_zeros=True)``: the same operations in the same
+    order (floating-point addition is commutative), without computing them twice.
+    """
+    Z = np.maximum(X, Y)
+    bad = Z < np.finfo(Z.dtype).tiny
+    Z[bad] = 1
+    mx = (X / Z) ** power
+    my = (Y / Z) ** power
+    total = mx + my
+    good = ~bad
+    mask_x = np.divide(mx, total, out=np.full_like(mx, 0.5), where=good)
+    mask_y = np.divide(my, total, out=np.full_like(my, 0.5), where=good)
+    return mask_x, mask_y

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import _COMMON_CONSTRAINTS, BaseExtractor
-from ._spectral import hpss, pad_short, quiet_degenerate, stft
+from ._spectral import hpss, pad_short, quiet_degenerate, stft, thread_pool
 
 __all__ = ["TZANETAKIS57_NAMES", "tzanetakis57", "tzanetakis57_reference", "Tzanetakis57"]
 
@@ -83,26 +83,46 @@ def tzanetakis57(*, y, sr=22050, n_fft=2048, hop_length=512, kernel_size=31):
 
     y = pad_short(np.asarray(y), n_fft=n_fft)
     D = stft(y, n_fft=n_fft, hop_length=hop_length)
-    mag = np.abs(D)
-    power = mag**2
-    with quiet_degenerate():
-        chroma = librosa.feature.chroma_stft(S=power, sr=sr, n_fft=n_fft, hop_length=hop_length)
-    rms = librosa.feature.rms(y=y, frame_length=n_fft, hop_length=hop_length)
-    centroid = librosa.feature.spectral_centroid(S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length)
-    bandwidth = librosa.feature.spectral_bandwidth(
-        S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length
-    )
-    rolloff = librosa.feature.spectral_rolloff(S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length)
-    zcr = librosa.feature.zero_crossing_rate(y, frame_length=n_fft, hop_length=hop_length)
-    D_harm, D_perc = hpss(D, kernel_size=kernel_size)
-    harmony = librosa.istft(D_harm, hop_length=hop_length, length=y.shape[-1], dtype=y.dtype)
-    perceptr = librosa.istft(D_perc, hop_length=hop_length, length=y.shape[-1], dtype=y.dtype)
-    # One mel spectrogram in dB serves both the MFCCs and the onset envelope, exactly as
-    # librosa.feature.mfcc(y=...) and librosa.onset.onset_strength(y=...) compute it.
-    mel_db = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr))
-    mfcc = librosa.feature.mfcc(S=mel_db, sr=sr, n_mfcc=20)
-    onset_env = librosa.onset.onset_strength(S=mel_db, sr=sr, n_fft=n_fft, hop_length=hop_length)
-    tempo = librosa.feature.rhythm.tempo(onset_envelope=onset_env, sr=sr, hop_length=hop_length)
+    # The harmonic/percussive branch (median filters, masks, two inverse STFTs) runs in a
+    # worker thread while this one computes the other features: the heavy numpy and
+    # bottleneck calls release the GIL, so two cores share the work.
+    with thread_pool(2) as pool:
+        separated = pool.submit(
+            _separated_signals,
+            D,
+            length=y.shape[-1],
+            dtype=y.dtype,
+            hop_length=hop_length,
+            kernel_size=kernel_size,
+        )
+        mag = np.abs(D)
+        power = mag**2
+        with quiet_degenerate():
+            chroma = librosa.feature.chroma_stft(
+                S=power, sr=sr, n_fft=n_fft, hop_length=hop_length
+            )
+        rms = librosa.feature.rms(y=y, frame_length=n_fft, hop_length=hop_length)
+        centroid = librosa.feature.spectral_centroid(
+            S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length
+        )
+        bandwidth = librosa.feature.spectral_bandwidth(
+            S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length, centroid=centroid
+        )
+        rolloff = librosa.feature.spectral_rolloff(
+            S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length
+        )
+        zcr = librosa.feature.zero_crossing_rate(y, frame_length=n_fft, hop_length=hop_length)
+        # One mel spectrogram in dB serves both the MFCCs and the onset envelope, exactly as
+        # librosa.feature.mfcc(y=...) and librosa.onset.onset_strength(y=...) compute it.
+        mel_db = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr))
+        mfcc = librosa.feature.mfcc(S=mel_db, sr=sr, n_mfcc=20)
+        onset_env = librosa.onset.onset_strength(
+            S=mel_db, sr=sr, n_fft=n_fft, hop_length=hop_length
+        )
+        tempo = librosa.feature.rhythm.tempo(
+            onset_envelope=onset_env, sr=sr, hop_length=hop_length
+        )
+        harmony, perceptr = separated.result()
 
     out = []
     for values in (chroma, rms, centroid, bandwidth, rolloff, zcr, harmony, perceptr):
@@ -111,6 +131,16 @@ def tzanetakis57(*, y, sr=22050, n_fft=2048, hop_length=512, kernel_size=31):
     for row in mfcc:
         out += [np.mean(row), np.var(row)]
     return np.asarray(out, dtype=np.float64)
+
+
+def _separated_signals(D, *, length, dtype, hop_length, kernel_size):
+    """Harmonic and percussive waveforms, as librosa.effects.harmonic/percussive give them."""
+    import librosa
+
+    D_harm, D_perc = hpss(D, kernel_size=kernel_size)
+    harmony = librosa.istft(D_harm, hop_length=hop_length, length=length, dtype=dtype)
+    perceptr = librosa.istft(D_perc, hop_length=hop_length, length=length, dtype=dtype)
+    return harmony, perceptr
 
 
 def tzanetakis57_reference(*, y, sr=22050):
