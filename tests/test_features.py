@@ -142,6 +142,10 @@ def test_bad_file_among_good_ones(wav_files, tmp_path):
     assert np.isfinite(features[[0, 2]]).all()
 
 
+def _outputs(cache):
+    return {p: p.stat().st_mtime_ns for p in cache.rglob("output.pkl")}
+
+
 def test_cache_reuses_results_and_notices_changed_files(wav_files, tmp_path):
     memory = joblib.Memory(tmp_path / "cache", verbose=0)
     est = cheap("mfcc_deltas", memory=memory)
@@ -153,6 +157,7 @@ def test_cache_reuses_results_and_notices_changed_files(wav_files, tmp_path):
     cheap("mfcc_deltas", memory=memory, n_mfcc=3).transform(wav_files)
     cheap("mfcc_deltas", memory=memory, n_jobs=2, verbose=0).transform(wav_files)
     assert len(list((tmp_path / "cache").rglob("output.pkl"))) == 2 * len(wav_files)
+    cached = _outputs(tmp_path / "cache")
     # Rewriting a file changes its identity: its features are recomputed.  (Set the
     # modification time explicitly: coarse filesystem clocks can give a quick rewrite of
     # the same size the old time stamp.)
@@ -161,6 +166,9 @@ def test_cache_reuses_results_and_notices_changed_files(wav_files, tmp_path):
     os.utime(wav_files[0], ns=(before + 10**9, before + 10**9))
     changed = est.transform(wav_files)
     assert not np.allclose(changed[0], first[0])
+    after = _outputs(tmp_path / "cache")
+    assert len(after) == len(cached) + 1  # one new entry, for the rewritten file
+    assert {p: after[p] for p in cached} == cached  # and nothing recomputed
     np.testing.assert_array_equal(changed[1:], first[1:])
 
 
@@ -172,10 +180,6 @@ _KILLABLE = textwrap.dedent(
     mir_genre.get_extractor("tzanetakis57", memory=sys.argv[1]).transform(paths)
     """
 )
-
-
-def _outputs(cache):
-    return {p: p.stat().st_mtime_ns for p in cache.rglob("output.pkl")}
 
 
 def test_killed_run_resumes_without_recomputing(tmp_path):

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..exceptions import ParameterError
 
-__all__ = ["STATS", "check_stats", "summarize", "stat_names"]
+__all__ = ["STATS", "check_names", "check_stats", "summarize", "stat_names"]
 
 #: Statistics a frame-wise extractor can summarise with, applied over time (last axis).
 STATS = {
@@ -17,15 +17,19 @@ STATS = {
 }
 
 
-def check_stats(stats, *, owner):
-    """Validate a ``stats`` parameter; return it as a tuple.
+def check_names(values, *, allowed, param, owner):
+    """Validate a parameter that lists names from a fixed set; return it as a tuple.
 
     Parameters
     ----------
-    stats : sequence of str
-        Names from `STATS`.
+    values : sequence of str
+        The parameter's value.
+    allowed : sequence of str
+        The names it may contain.
+    param : str
+        The parameter's name, for the error message.
     owner : str
-        Class name to mention in the error message.
+        Function or class name, for the error message.
 
     Returns
     -------
@@ -34,26 +38,55 @@ def check_stats(stats, *, owner):
     Raises
     ------
     ParameterError
-        If ``stats`` is empty, a plain string, has duplicates or unknown names.
+        If ``values`` is a plain string or not a sequence, is empty, has duplicates or
+        names outside ``allowed``.
+
+    Examples
+    --------
+    >>> check_names(["mean"], allowed=STATS, param="stats", owner="MFCCDeltas")
+    ('mean',)
+    """
+    example = tuple(list(allowed)[:2])
+    if isinstance(values, str) or not hasattr(values, "__iter__"):
+        raise ParameterError(
+            f"The {param!r} parameter of {owner} must be a sequence of names such as "
+            f"{example}; got {values!r}."
+        )
+    values = tuple(values)
+    unknown = [v for v in values if v not in allowed]
+    if not values or unknown or len(set(values)) != len(values):
+        raise ParameterError(
+            f"The {param!r} parameter of {owner} must be a non-empty sequence of distinct names "
+            f"from {list(allowed)}; got {values!r}."
+        )
+    return values
+
+
+def check_stats(stats, *, owner):
+    """Validate a ``stats`` parameter (names from `STATS`); return it as a tuple.
+
+    Parameters
+    ----------
+    stats : sequence of str
+        Names from `STATS`.
+    owner : str
+        Function or class name, for the error message.
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    ParameterError
+        As `check_names`.
 
     Examples
     --------
     >>> check_stats(["mean", "std"], owner="MFCCDeltas")
     ('mean', 'std')
     """
-    if isinstance(stats, str) or not hasattr(stats, "__iter__"):
-        raise ParameterError(
-            f"The 'stats' parameter of {owner} must be a sequence of names such as "
-            f"('mean', 'std'); got {stats!r}."
-        )
-    stats = tuple(stats)
-    unknown = [s for s in stats if s not in STATS]
-    if not stats or unknown or len(set(stats)) != len(stats):
-        raise ParameterError(
-            f"The 'stats' parameter of {owner} must be a non-empty sequence of distinct names "
-            f"from {sorted(STATS)}; got {stats!r}."
-        )
-    return stats
+    return check_names(stats, allowed=STATS, param="stats", owner=owner)
 
 
 def summarize(M, stats):

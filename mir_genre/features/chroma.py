@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval
 from ..exceptions import ParameterError
 from ._base import _COMMON_CONSTRAINTS, BaseExtractor
 from ._spectral import pad_short, quiet_degenerate, stft
-from ._stats import check_stats, stat_names, summarize
+from ._stats import check_names, check_stats, stat_names, summarize
 
 __all__ = ["CHROMA_VARIANTS", "PITCH_CLASSES", "chroma_stats", "ChromaStats"]
 
@@ -21,19 +21,7 @@ _CQT_OCTAVES = 7
 
 
 def _check_variants(variants, owner):
-    if isinstance(variants, str) or not hasattr(variants, "__iter__"):
-        raise ParameterError(
-            f"The 'variants' parameter of {owner} must be a sequence such as ('stft', 'cqt'); "
-            f"got {variants!r}."
-        )
-    variants = tuple(variants)
-    bad = [v for v in variants if v not in CHROMA_VARIANTS]
-    if not variants or bad or len(set(variants)) != len(variants):
-        raise ParameterError(
-            f"The 'variants' parameter of {owner} must be a non-empty sequence of distinct names "
-            f"from {list(CHROMA_VARIANTS)}; got {variants!r}."
-        )
-    return variants
+    return check_names(variants, allowed=CHROMA_VARIANTS, param="variants", owner=owner)
 
 
 def chroma_stats(
