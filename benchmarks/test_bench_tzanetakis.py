@@ -1,6 +1,6 @@
 """tzanetakis57 against the tutorial recipe, and batch extraction with jobs and cache.
 
-Run with ``tox -e bench`` (or ``pytest benchmarks --benchmark-only
+Run with ``tox -e bench`` (or ``pytest benchmarks -o addopts= --benchmark-only
 --benchmark-json=benchmarks/results.json`` then ``python benchmarks/write_results.py``).
 """
 

@@ -32,7 +32,7 @@ def main(argv=None):
         "",
         "```bash",
         "pip install -e '.[tests]'",
-        "pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results.json",
+        "pytest benchmarks -o addopts= --benchmark-only --benchmark-json=benchmarks/results.json",
         "python benchmarks/write_results.py benchmarks/results.json",
         "```",
         "",
