@@ -26,6 +26,7 @@ from .registry import (  # noqa: E402
     get_classifier,
     get_extractor,
     list_plugins,
+    load_dataset,
     make_pipeline,
 )
 
@@ -40,5 +41,6 @@ __all__ = [
     "get_classifier",
     "get_extractor",
     "list_plugins",
+    "load_dataset",
     "make_pipeline",
 ]

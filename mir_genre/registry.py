@@ -43,6 +43,7 @@ __all__ = [
     "get_classifier",
     "get_extractor",
     "list_plugins",
+    "load_dataset",
     "load_plugin",
     "make_pipeline",
     "refresh",
@@ -593,6 +594,49 @@ def get_classifier(name: Any, /, **params: Any) -> BaseEstimator:
     LogisticRegression(C=2.0, max_iter=50)
     """
     return _resolve("classifiers", name, params, "get_classifier")
+
+
+def load_dataset(name: str, /, **kwargs: Any):
+    """Load a registered dataset by name.
+
+    Parameters
+    ----------
+    name : str
+        A registered dataset (see ``list_plugins('datasets')``), e.g. ``"gtzan"``,
+        ``"folder"``, ``"gtzan_features"``, ``"fma"`` or ``"synthetic"``.
+    **kwargs
+        Arguments of that dataset's loader (``root=...`` and so on).
+
+    Returns
+    -------
+    dataset : mir_genre.datasets.Dataset
+        Tracks, genres, artist groups, predefined splits and metadata.
+
+    Raises
+    ------
+    ParameterError
+        If ``name`` is unknown (the message lists the known names).
+    PluginError
+        If the loader fails to import, or returns something other than a Dataset.
+
+    Examples
+    --------
+    >>> from mir_genre.registry import load_dataset
+    >>> ds = load_dataset("synthetic", n_artists=2, tracks_per_artist=1, duration=1.0,
+    ...                   genres=["jazz", "metal"], cache=None)
+    >>> len(ds), sorted(set(ds.y))
+    (4, ['jazz', 'metal'])
+    """
+    from .datasets import Dataset
+
+    loader = load_plugin("datasets", name)
+    dataset = loader(**kwargs)
+    if not isinstance(dataset, Dataset):
+        raise PluginError(
+            f"Dataset plugin {name!r} returned {type(dataset).__name__}, not a "
+            "mir_genre.datasets.Dataset; the plugin must build its result with that class."
+        )
+    return dataset
 
 
 def _unique_names(names: list[str]) -> list[str]:
