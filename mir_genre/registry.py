@@ -619,13 +619,6 @@ def load_dataset(name: str, /, **kwargs: Any):
     PluginError
         If the loader fails to import, or returns something other than a Dataset.
 
-    Examples
-    --------
-    >>> from mir_genre.registry import load_dataset
-    >>> ds = load_dataset("synthetic", n_artists=2, tracks_per_artist=1, duration=1.0,
-    ...                   genres=["jazz", "metal"], cache=None)
-    >>> len(ds), sorted(set(ds.y))
-    (4, ['jazz', 'metal'])
     """
     from .datasets import Dataset
 
