@@ -12,6 +12,9 @@ __all__ = [
     "DataError",
     "DataNotFoundError",
     "PluginError",
+    "MirGenreWarning",
+    "DataWarning",
+    "LeakageWarning",
 ]
 
 
@@ -37,3 +40,15 @@ class DataNotFoundError(DataError, FileNotFoundError):
 
 class PluginError(MirGenreError):
     """A registered plugin failed to load or is not the kind of object it claims to be."""
+
+
+class MirGenreWarning(UserWarning):
+    """Base class of the warnings mir_genre emits on purpose."""
+
+
+class DataWarning(MirGenreWarning):
+    """Something in a dataset was skipped or guessed (a corrupt file, unknown artists)."""
+
+
+class LeakageWarning(MirGenreWarning):
+    """An evaluation lets one artist or track appear on both sides of a split."""

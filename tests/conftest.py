@@ -1,6 +1,7 @@
 """Shared fixtures: keep every test away from the home directory and the network."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -8,8 +9,12 @@ import pytest
 
 # Set before anything can import keras or matplotlib.
 os.environ.setdefault("MPLBACKEND", "Agg")
-_TMP_HOME = Path(os.environ.get("PYTEST_TMP_KERAS_HOME", "/tmp")) / "mir_genre_test_keras_home"
+_TMP_HOME = Path(tempfile.gettempdir()) / "mir_genre_test_keras_home"
 os.environ.setdefault("KERAS_HOME", str(_TMP_HOME))
+# Dataset caches (generated audio, downloaded metadata) go to a temporary folder too.
+os.environ.setdefault(
+    "MIR_GENRE_CACHE", str(Path(tempfile.gettempdir()) / "mir_genre_test_cache")
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
