@@ -12,6 +12,7 @@ __all__ = [
     "DataError",
     "DataNotFoundError",
     "PluginError",
+    "LeakageError",
     "MirGenreWarning",
     "DataWarning",
     "LeakageWarning",
@@ -36,6 +37,10 @@ class DataError(MirGenreError):
 
 class DataNotFoundError(DataError, FileNotFoundError):
     """A dataset or metadata file the user pointed at does not exist."""
+
+
+class LeakageError(DataError):
+    """An evaluation split puts one artist or one track on both sides."""
 
 
 class PluginError(MirGenreError):
