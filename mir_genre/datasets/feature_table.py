@@ -1,0 +1,244 @@
+"""Precomputed 57-feature tables: the public GTZAN ``features_30_sec.csv`` and ``_3_sec``.
+
+Each row of the 30-second table is one excerpt; each row of the 3-second table is one
+segment of an excerpt (``classical.00000.3.wav`` is segment 3 of ``classical.00000``).
+Segments keep the PARENT track id, so they share one artist group and one predefined
+split: segments of one track can never straddle a split.  Artists and the fault-filtered
+split come from the GTZAN metadata (:func:`mir_genre.datasets.gtzan.fetch_metadata`).
+
+Environment variables
+---------------------
+``MIR_GENRE_FEATURE_TABLE``
+    Default ``path`` of :func:`load_feature_table`.
+``MIR_GENRE_GTZAN_METADATA``
+    Default metadata folder (see :func:`mir_genre.datasets.gtzan.fetch_metadata`).
+"""
+
+import os
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError, DataNotFoundError, DataWarning
+from ..features.tzanetakis import TZANETAKIS57_NAMES
+from ._base import METADATA_COLUMNS, Dataset
+from .gtzan import BIBTEX, fetch_metadata, read_artist_index, read_split
+
+__all__ = ["load_feature_table", "parse_table_filename"]
+
+#: Sampling rate of the audio the public tables were computed from (``length`` is in samples).
+TABLE_SR = 22050
+
+_WHERE_TO_GET = (
+    "Download features_30_sec.csv or features_3_sec.csv from the Kaggle dataset "
+    "'GTZAN Dataset - Music Genre Classification' "
+    "(https://www.kaggle.com/datasets/andradaolteanu/gtzan-dataset-music-genre-classification, "
+    "folder Data/) and pass its path as path= (or set MIR_GENRE_FEATURE_TABLE)."
+)
+
+_NAME_RE = re.compile(r"^(?P<track>[a-z]+\.\d{5})(?:\.(?P<segment>\d+))?\.(?:wav|au)$")
+
+
+def parse_table_filename(filename):
+    """Split a feature-table file name into its GTZAN track id and segment number.
+
+    Parameters
+    ----------
+    filename : str
+        The ``filename`` column of a table: ``"blues.00000.wav"`` (30-second table) or
+        ``"blues.00000.3.wav"`` (segment 3 in the 3-second table).
+
+    Returns
+    -------
+    tuple of (str, int) or None
+        ``(track_id, segment)`` with ``segment=-1`` for a whole excerpt; None when the
+        name is not a GTZAN file name.
+
+    Examples
+    --------
+    >>> parse_table_filename("classical.00000.3.wav")
+    ('classical.00000', 3)
+    >>> parse_table_filename("blues.00012.wav")
+    ('blues.00012', -1)
+    >>> parse_table_filename("my_song.mp3") is None
+    True
+    """
+    match = _NAME_RE.match(str(filename).strip())
+    if match is None:
+        return None
+    segment = match["segment"]
+    return match["track"], (int(segment) if segment is not None else -1)
+
+
+def _gtzan_metadata(metadata_dir):
+    """Artist, title and split per GTZAN track id."""
+    paths = fetch_metadata(metadata_dir)
+    index = read_artist_index(paths["artist_index"]).set_index("track_id")
+    split = {}
+    for name in ("train", "valid", "test"):
+        for track in read_split(paths[name]):
+            split.setdefault(track, name)
+    return index["artist"].to_dict(), index["title"].to_dict(), split
+
+
+def load_feature_table(path=None, *, metadata_dir=None):
+    """Load a public GTZAN feature table as a dataset of 57 features per row.
+
+    Parameters
+    ----------
+    path : str or os.PathLike or None, default=None
+        The CSV (``filename``, ``length``, the 57 feature columns, ``label``); when None,
+        the environment variable ``MIR_GENRE_FEATURE_TABLE``.
+    metadata_dir : str or os.PathLike or None or False, default=None
+        Where the GTZAN artist index and split lists come from (see
+        :func:`mir_genre.datasets.gtzan.fetch_metadata`: None means
+        ``MIR_GENRE_GTZAN_METADATA`` or a verified, cached download).  False skips them,
+        with a `DataWarning`: no artists, no predefined split, so artist filtering is
+        impossible.
+
+    Returns
+    -------
+    Dataset
+        ``kind="features"``; ``X`` is a float array [shape=(n_rows, 57)] in the order of
+        `TZANETAKIS57_NAMES` (also ``feature_names``).  The metadata has ``track_id``
+        (the parent excerpt, ``"classical.00000"`` for ``"classical.00000.3.wav"``),
+        ``path`` (the CSV's file name), ``genre`` (the ``label`` column), ``artist``,
+        ``title``, ``split``, ``duration`` (``length / 22050`` seconds) and ``segment``
+        (the 3-second segment number, -1 for whole excerpts).
+
+    Raises
+    ------
+    DataNotFoundError
+        If no path is given or the file does not exist; or the GTZAN metadata cannot be
+        found or downloaded (pass ``metadata_dir``, or ``metadata_dir=False``).
+    DataError
+        If the CSV lacks columns, has non-numeric or non-finite features, or a metadata
+        file fails its sha256 check.
+
+    Warns
+    -----
+    DataWarning
+        With ``metadata_dir=False``, or when file names are not GTZAN's (no artists).
+
+    Notes
+    -----
+    One row of the 3-second table is a segment, not a track: always split by
+    ``groups`` (or ``track_id``), never by row, or segments of one excerpt land on both
+    sides and inflate accuracy.
+
+    Examples
+    --------
+    >>> ds = load_feature_table("features_30_sec.csv", metadata_dir="meta")  # doctest: +SKIP
+    >>> ds.X.shape  # doctest: +SKIP
+    (1000, 57)
+    """
+    if path is None:
+        path = os.environ.get("MIR_GENRE_FEATURE_TABLE") or None
+    if path is None:
+        raise DataNotFoundError(
+            "load_feature_table needs path= (or the MIR_GENRE_FEATURE_TABLE variable); none "
+            f"was given. {_WHERE_TO_GET}"
+        )
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise DataNotFoundError(f"Feature table {str(path)!r} does not exist. {_WHERE_TO_GET}")
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(
+            f"Feature table {str(path)!r} is not a readable CSV ({exc}). {_WHERE_TO_GET}"
+        ) from exc
+    table.columns = [str(c).strip() for c in table.columns]
+
+    required = ["filename", "label", *TZANETAKIS57_NAMES]
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"Feature table {str(path)!r} lacks the columns {missing}. It must have "
+            "'filename', 'label' and the 57 columns of mir_genre.features.tzanetakis."
+            f"TZANETAKIS57_NAMES, like the public table. {_WHERE_TO_GET}"
+        )
+    try:
+        X = table[list(TZANETAKIS57_NAMES)].to_numpy(dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise DataError(
+            f"Feature table {str(path)!r} has non-numeric feature values ({exc}); fix or "
+            "drop those rows."
+        ) from exc
+    bad = ~np.isfinite(X).all(axis=1)
+    if bad.any():
+        rows = table["filename"][bad].astype(str).tolist()
+        raise DataError(
+            f"Feature table {str(path)!r} has NaN or infinite features in {len(rows)} rows "
+            f"({', '.join(rows[:5])}{', ...' if len(rows) > 5 else ''}); drop those rows."
+        )
+
+    filenames = table["filename"].astype(str).str.strip().tolist()
+    parsed = [parse_table_filename(f) for f in filenames]
+    is_gtzan = all(p is not None for p in parsed)
+    if is_gtzan:
+        track_ids = [p[0] for p in parsed]
+        segments = [p[1] for p in parsed]
+    else:
+        track_ids = [Path(f).stem for f in filenames]
+        segments = [-1] * len(filenames)
+
+    n = len(table)
+    artist, title, split = [None] * n, [None] * n, [""] * n
+    if metadata_dir is False:
+        warnings.warn(
+            f"load_feature_table({str(path)!r}, metadata_dir=False): artists and the "
+            "predefined split are skipped, so artist filtering is impossible (every track "
+            "is its own group). Pass metadata_dir=None or a folder to attach them.",
+            DataWarning,
+            stacklevel=2,
+        )
+    elif not is_gtzan:
+        odd = [f for f, p in zip(filenames, parsed, strict=True) if p is None][:3]
+        warnings.warn(
+            f"Feature table {str(path)!r}: file names such as {odd} are not GTZAN's "
+            "('<genre>.000NN[.S].wav'), so no artist or split is attached; artist "
+            "filtering is impossible (every track is its own group).",
+            DataWarning,
+            stacklevel=2,
+        )
+    else:
+        artists, titles, splits = _gtzan_metadata(metadata_dir)
+        artist = [artists.get(t) for t in track_ids]
+        title = [titles.get(t) for t in track_ids]
+        split = [splits.get(t, "") for t in track_ids]
+
+    if "length" in table.columns:
+        duration = pd.to_numeric(table["length"], errors="coerce").to_numpy() / TABLE_SR
+    else:
+        duration = np.full(n, np.nan)
+    meta = pd.DataFrame(
+        {
+            "track_id": track_ids,
+            "path": filenames,
+            "genre": table["label"].astype(str).str.strip().tolist(),
+            "artist": pd.Series(artist, dtype=object),
+            "title": pd.Series(title, dtype=object),
+            "split": split,
+            "duration": duration,
+            "segment": np.asarray(segments, dtype=np.int64),
+        }
+    )
+    meta = meta[[*METADATA_COLUMNS, "segment"]]
+    kind = "3-second segments" if (meta["segment"] >= 0).any() else "30-second excerpts"
+    description = (
+        f"Public GTZAN feature table {path.name} ({kind}, 57 librosa features per row; "
+        "Kaggle 'GTZAN Dataset - Music Genre Classification'). track_id is the parent "
+        "excerpt, so segments share its artist group and split.\n\nCite:\n" + BIBTEX
+    )
+    return Dataset(
+        "feature_table",
+        X,
+        meta,
+        kind="features",
+        feature_names=list(TZANETAKIS57_NAMES),
+        description=description,
+    )
