@@ -12,9 +12,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 _TMP_HOME = Path(tempfile.gettempdir()) / "mir_genre_test_keras_home"
 os.environ.setdefault("KERAS_HOME", str(_TMP_HOME))
 # Dataset caches (generated audio, downloaded metadata) go to a temporary folder too.
-os.environ.setdefault(
-    "MIR_GENRE_CACHE", str(Path(tempfile.gettempdir()) / "mir_genre_test_cache")
-)
+os.environ.setdefault("MIR_GENRE_CACHE", str(Path(tempfile.gettempdir()) / "mir_genre_test_cache"))
 
 REPO = Path(__file__).resolve().parents[1]
 

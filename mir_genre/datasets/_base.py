@@ -8,10 +8,39 @@ import pandas as pd
 
 from ..exceptions import ParameterError
 
-__all__ = ["Dataset", "ValidationReport", "METADATA_COLUMNS", "artist_groups"]
+__all__ = ["Dataset", "ValidationReport", "METADATA_COLUMNS", "artist_groups", "cache_dir"]
 
 #: Columns every dataset's metadata table has (more may follow).
 METADATA_COLUMNS = ("track_id", "path", "genre", "artist", "title", "split", "duration")
+
+
+def cache_dir(subdir):
+    """Return mir_genre's cache folder for one kind of data (created on use by the caller).
+
+    Parameters
+    ----------
+    subdir : str
+        Sub-folder, e.g. ``"gtzan"`` or ``"synthetic"``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$MIR_GENRE_CACHE/<subdir>`` when the variable is set, else
+        ``pooch.os_cache("mir_genre")/<subdir>`` (the platform's user cache folder).
+
+    Examples
+    --------
+    >>> cache_dir("gtzan").name
+    'gtzan'
+    """
+    import os
+
+    env = os.environ.get("MIR_GENRE_CACHE")
+    if env:
+        return Path(env).expanduser() / subdir
+    import pooch
+
+    return Path(pooch.os_cache("mir_genre")) / subdir
 
 
 def artist_groups(artists, track_ids):
@@ -180,8 +209,7 @@ class Dataset:
         """Indices of each predefined split, by split name."""
         split = self.metadata["split"].fillna("").astype(str)
         return {
-            name: np.flatnonzero(split.to_numpy() == name)
-            for name in sorted(set(split) - {""})
+            name: np.flatnonzero(split.to_numpy() == name) for name in sorted(set(split) - {""})
         }
 
     @property

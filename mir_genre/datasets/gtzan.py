@@ -29,7 +29,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from ..exceptions import DataError, DataNotFoundError, DataWarning
-from ._base import METADATA_COLUMNS, Dataset
+from ._base import METADATA_COLUMNS, Dataset, cache_dir
 
 __all__ = [
     "BIBTEX",
@@ -163,16 +163,6 @@ _LAYOUTS = (
 _MAGIC = {"wav": (b"RIFF", b"RIFX", b"RF64"), "au": (b".snd",)}
 
 
-def _cache_dir():
-    """Return the folder where downloaded GTZAN metadata is cached."""
-    env = os.environ.get("MIR_GENRE_CACHE")
-    if env:
-        return Path(env).expanduser() / "gtzan"
-    import pooch
-
-    return Path(pooch.os_cache("mir_genre")) / "gtzan"
-
-
 def _sha256(path):
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -216,7 +206,7 @@ def _download_metadata():
     """Download (or reuse from the cache) the metadata files, checking their sha256."""
     import pooch
 
-    cache = _cache_dir()
+    cache = cache_dir("gtzan")
     paths = {}
     for name, remote in REMOTES.items():
         fname = Path(remote.path).name
