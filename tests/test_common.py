@@ -1,5 +1,8 @@
 """scikit-learn's estimator checks over every registered extractor (2-D form) and classifier."""
 
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import mir_genre
@@ -31,4 +34,8 @@ def test_sklearn_compatible_extractor(estimator, check):
 
 @parametrize_with_checks(_instances("classifiers"))
 def test_sklearn_compatible_classifier(estimator, check):
-    check(estimator)
+    with warnings.catch_warnings():
+        # Several checks fit pure noise, which an MLP cannot fit to its tolerance; the
+        # warning says so and is not a failure of the estimator's contract.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)

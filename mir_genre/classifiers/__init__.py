@@ -11,6 +11,8 @@ _LAZY = {
     "LogisticClassifier": ".sklearn_models",
     "KNNClassifier": ".sklearn_models",
     "RandomForest": ".sklearn_models",
+    "MLPGenreClassifier": ".mlp",
+    "XGBoostGenreClassifier": ".xgb",
 }
 
 __all__ = sorted(_LAZY)

@@ -1,0 +1,88 @@
+"""Behaviour of the registered classifiers beyond scikit-learn's generic checks."""
+
+import sys
+
+import numpy as np
+import pytest
+
+import mir_genre
+from mir_genre.exceptions import ParameterError
+from mir_genre.registry import load_plugin
+
+CLASSIFIERS = mir_genre.list_plugins("classifiers")
+
+
+@pytest.fixture(scope="module")
+def genres():
+    """Three genres of 5-D features, six artists each with an offset of its own."""
+    rng = np.random.default_rng(0)
+    X, y, groups = [], [], []
+    for g, genre in enumerate(["blues", "jazz", "metal"]):
+        for a in range(6):
+            offset = rng.normal(0, 0.5, 5)
+            for _ in range(8):
+                X.append(np.eye(5)[g] * 3 + offset + rng.normal(0, 0.3, 5))
+                y.append(genre)
+                groups.append(f"{genre}-{a}")
+    return np.array(X), np.array(y, dtype=object), np.array(groups)
+
+
+def make(name, **params):
+    cls = load_plugin("classifiers", name)
+    if "random_state" in cls().get_params():
+        params.setdefault("random_state", 0)
+    return cls(**params)
+
+
+@pytest.mark.parametrize("name", CLASSIFIERS)
+def test_string_labels_and_probabilities(name, genres):
+    X, y, _ = genres
+    clf = make(name).fit(X, y)
+    assert clf.classes_.tolist() == ["blues", "jazz", "metal"]
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert set(clf.predict(X)) <= set(y)
+    assert (clf.predict(X) == y).mean() > 0.9
+
+
+@pytest.mark.parametrize("name", [n for n in CLASSIFIERS if n in ("mlp", "xgboost", "svm")])
+def test_random_state_makes_fits_repeatable(name, genres):
+    X, y, _ = genres
+    np.testing.assert_array_equal(
+        make(name).fit(X, y).predict_proba(X), make(name).fit(X, y).predict_proba(X)
+    )
+
+
+def test_xgboost_early_stopping_holds_out_whole_artists(genres):
+    X, y, groups = genres
+    clf = make("xgboost", n_estimators=300, early_stopping_rounds=10)
+    y_enc = np.unique(y, return_inverse=True)[1]
+    clf.classes_ = np.unique(y)
+    train, valid = clf._holdout(y_enc, groups)
+    assert not set(groups[train]) & set(groups[valid])
+    clf.fit(X, y, groups=groups)
+    assert clf.best_iteration_ is not None and clf.best_iteration_ < 300
+    # Through a pipeline, groups reach the classifier as a fit parameter.
+    pipe = mir_genre.make_pipeline(
+        mir_genre.get_extractor("mfcc_deltas", n_fft=256, hop_length=64, n_mfcc=5, n_mels=20),
+        "xgboost",
+    )
+    assert pipe.steps[-1][0] == "xgboost"
+
+
+def test_xgboost_without_early_stopping_or_with_tiny_data(genres):
+    X, y, _ = genres
+    assert (
+        make("xgboost", early_stopping_rounds=None, n_estimators=5).fit(X, y).best_iteration_
+        is None
+    )
+    # Two tracks per class: nothing can be held out, all trees are trained.
+    small = make("xgboost", n_estimators=5).fit(X[::24], y[::24])
+    assert small.best_iteration_ is None
+
+
+def test_xgboost_missing_gives_install_hint(genres, monkeypatch):
+    X, y, _ = genres
+    monkeypatch.setitem(sys.modules, "xgboost", None)
+    with pytest.raises(ParameterError, match="pip install"):
+        make("xgboost").fit(X, y)
