@@ -87,25 +87,6 @@ class MLPGenreClassifier(_ScaledClassifier):
             random_state=self.random_state,
         )
 
-    def fit(self, X, y):
-        """Fit the scaler and the network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-        y : array-like of shape (n_samples,)
-            Genre labels.
-
-        Returns
-        -------
-        self : object
-            The fitted classifier.
-        """
-        super().fit(X, y)
-        self.n_iter_ = self.model_[-1].n_iter_
-        return self
-
     @classmethod
     def get_test_params(cls):
         """Cheap parameters for tests and `mir_genre.testing.check_plugin`.

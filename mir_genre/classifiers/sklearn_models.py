@@ -16,7 +16,29 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 __all__ = ["SVMClassifier", "LogisticClassifier", "KNNClassifier", "RandomForest"]
 
 
-class _ScaledClassifier(ClassifierMixin, BaseEstimator):
+class ProbabilisticPredictMixin:
+    """``predict`` as the argmax of ``predict_proba``, over ``classes_``."""
+
+    def predict(self, X):
+        """Predict one genre per row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        np.ndarray of shape (n_samples,)
+            The most probable label of each row, from ``classes_``.
+        """
+        check_is_fitted(self)
+        # The argmax of predict_proba, so that predictions and probabilities never disagree
+        # (SVC's own predict uses the decision function, which can differ from Platt scaling).
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class _ScaledClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimator):
     """Standardise the features, then fit the model `_make_model` builds."""
 
     _parameter_constraints: dict = {}
@@ -49,25 +71,9 @@ class _ScaledClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         steps = [StandardScaler()] if self._scale else []
         self.model_ = make_pipeline(*steps, self._make_model(y)).fit(X, y)
+        if hasattr(self.model_[-1], "n_iter_"):  # iterative solvers report their iterations
+            self.n_iter_ = self.model_[-1].n_iter_
         return self
-
-    def predict(self, X):
-        """Predict one genre per row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        np.ndarray of shape (n_samples,)
-            The most probable label of each row, from ``classes_``.
-        """
-        check_is_fitted(self)
-        # The argmax of predict_proba, so that predictions and probabilities never disagree
-        # (SVC's own predict uses the decision function, which can differ from Platt scaling).
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def predict_proba(self, X):
         """Probability of every class, columns in the order of ``classes_``.
@@ -181,25 +187,6 @@ class LogisticClassifier(_ScaledClassifier):
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=self.C, max_iter=self.max_iter)
-
-    def fit(self, X, y):
-        """Fit the scaler and the logistic regression.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-        y : array-like of shape (n_samples,)
-            Genre labels.
-
-        Returns
-        -------
-        self : object
-            The fitted classifier.
-        """
-        super().fit(X, y)
-        self.n_iter_ = self.model_[-1].n_iter_
-        return self
 
 
 class KNNClassifier(_ScaledClassifier):

@@ -13,6 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import ParameterError
+from .sklearn_models import ProbabilisticPredictMixin
 
 __all__ = ["XGBoostGenreClassifier"]
 
@@ -28,7 +29,7 @@ def _import_xgboost():
     return xgboost
 
 
-class XGBoostGenreClassifier(ClassifierMixin, BaseEstimator):
+class XGBoostGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimator):
     """XGBoost on audio features, string labels in and out, with early stopping.
 
     Trees need no feature scaling.  With ``early_stopping_rounds`` set, a
@@ -212,22 +213,6 @@ class XGBoostGenreClassifier(ClassifierMixin, BaseEstimator):
         if self.model_ is None:
             return np.ones((len(X), 1))
         return self.model_.predict_proba(X)
-
-    def predict(self, X):
-        """Predict the most probable genre of each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        np.ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     @classmethod
     def get_test_params(cls):
