@@ -13,6 +13,8 @@ _LAZY = {
     "RandomForest": ".sklearn_models",
     "MLPGenreClassifier": ".mlp",
     "XGBoostGenreClassifier": ".xgb",
+    "SegmentVoting": ".segment",
+    "segment_audio": ".segment",
 }
 
 __all__ = sorted(_LAZY)

@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_memory, validate_data
 from ..audio import fix_duration, is_path_sequence, load, valid_audio
 from ..exceptions import MirGenreError, ParameterError
 
-__all__ = ["BaseExtractor", "ExtractionFailure", "RUNTIME_PARAMS"]
+__all__ = ["BaseExtractor", "ExtractionFailure", "RUNTIME_PARAMS", "check_audio_batch"]
 
 #: Parameters that change how extraction runs, never what it computes; left out of cache keys.
 RUNTIME_PARAMS = frozenset({"n_jobs", "memory", "verbose"})
@@ -91,6 +91,61 @@ def _run_one(func, cls, params, index, source):
         return index, None, exc
 
 
+def forget_width(estimator, *, reset):
+    """On a fit with file paths, drop the input width an earlier array fit recorded."""
+    if reset:
+        # Paths carry no fixed width: forget any width seen on an earlier array fit.
+        for attr in ("n_features_in_", "feature_names_in_"):
+            estimator.__dict__.pop(attr, None)
+
+
+def check_audio_batch(estimator, X, *, reset):
+    """Validate ``X`` as a 2-D float audio batch for ``estimator`` (scikit-learn style).
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator whose ``n_features_in_`` is set (``reset=True``) or checked.
+    X : array-like [shape=(n_clips, n_samples)]
+        Mono float audio.
+    reset : bool
+        True in ``fit``, False in ``transform``/``predict``.
+
+    Returns
+    -------
+    np.ndarray [shape=(n_clips, n_samples)], float32 or float64
+
+    Raises
+    ------
+    ParameterError
+        For sparse, integer or 1-D input, no samples, or NaN/inf values, with the fix.
+    """
+    name = type(estimator).__name__
+    if issparse(X):
+        raise ParameterError(
+            f"{name} expects dense audio; got a sparse matrix or array. "
+            "Pass X.toarray(), or file paths."
+        )
+    X_arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+    if X_arr.dtype.kind in "iub":
+        raise ParameterError(
+            f"{name} expects X as float audio; got an integer array "
+            f"(dtype {X_arr.dtype}). Integer PCM has an arbitrary scale: convert it, e.g. "
+            "X.astype(np.float32) / 32768 for 16-bit audio, or pass file paths instead."
+        )
+    if X_arr.ndim == 1:
+        raise ParameterError(
+            f"{name} expects X as a 2-D float array (n_clips, n_samples) "
+            f"or a 1-D sequence of file paths; got a 1-D array of shape {X_arr.shape}. "
+            "Reshape your data with X[np.newaxis, :] for a single clip."
+        )
+    X_arr = validate_data(
+        estimator, X, reset=reset, dtype=(np.float32, np.float64), ensure_min_samples=1
+    )
+    valid_audio(X_arr, name="X", ndim=2)
+    return X_arr
+
+
 class BaseExtractor(TransformerMixin, BaseEstimator):
     """Base class of the feature extractors (stateless scikit-learn transformers).
 
@@ -130,28 +185,7 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         return y
 
     def _check_array(self, X, *, reset):
-        if issparse(X):
-            raise ParameterError(
-                f"{type(self).__name__} expects dense audio; got a sparse matrix or array. "
-                "Pass X.toarray(), or file paths."
-            )
-        X_arr = X if isinstance(X, np.ndarray) else np.asarray(X)
-        if X_arr.dtype.kind in "iub":
-            raise ParameterError(
-                f"{type(self).__name__} expects X as float audio; got an integer array "
-                f"(dtype {X_arr.dtype}). Integer PCM has an arbitrary scale: convert it, e.g. "
-                "X.astype(np.float32) / 32768 for 16-bit audio, or pass file paths instead."
-            )
-        if X_arr.ndim == 1:
-            raise ParameterError(
-                f"{type(self).__name__} expects X as a 2-D float array (n_clips, n_samples) "
-                f"or a 1-D sequence of file paths; got a 1-D array of shape {X_arr.shape}. "
-                "Reshape your data with X[np.newaxis, :] for a single clip."
-            )
-        X_arr = validate_data(
-            self, X, reset=reset, dtype=(np.float32, np.float64), ensure_min_samples=1
-        )
-        valid_audio(X_arr, name="X", ndim=2)
+        X_arr = check_audio_batch(self, X, reset=reset)
         duration = self._duration()
         if duration is not None:
             X_arr = fix_duration(X_arr, sr=self.sr, duration=duration)
@@ -159,10 +193,7 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
 
     def _sources(self, X, *, reset):
         if is_path_sequence(X):
-            if reset:
-                # Paths carry no fixed width: forget any width seen on an earlier array fit.
-                for attr in ("n_features_in_", "feature_names_in_"):
-                    self.__dict__.pop(attr, None)
+            forget_width(self, reset=reset)
             return [os.fspath(p) for p in X], True
         X_arr = self._check_array(X, reset=reset)
         return list(X_arr), False
