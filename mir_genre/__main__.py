@@ -128,12 +128,25 @@ def _version(distribution: str) -> str:
         return "not installed"
 
 
+def _backend_line() -> str:
+    """Describe the Keras backend the deep classifiers would use (may import it to count GPUs)."""
+    from .classifiers.keras.backend import choose_backend
+    from .exceptions import ParameterError
+
+    try:
+        return str(choose_backend())
+    except ParameterError as exc:
+        return f"none ({exc})"
+
+
 def _info_lines() -> list[str]:
     """Return the ``info`` report, one ``'name: version'`` string per line."""
     from . import __version__
 
     pairs = [("mir_genre", __version__), ("python", platform.python_version())]
     pairs += [(name, _version(name)) for name in ("numpy", "scipy", "scikit-learn", "librosa")]
+    pairs += [(name, _version(name)) for name in ("keras", "jax", "torch", "tensorflow")]
+    pairs.append(("keras backend", _backend_line()))
     width = max(len(name) for name, _ in pairs) + 1
     return [f"{name + ':':<{width}} {value}" for name, value in pairs]
 

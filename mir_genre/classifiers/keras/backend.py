@@ -1,0 +1,180 @@
+"""Choose the Keras 3 backend before keras is first imported.
+
+Keras 3 reads ``KERAS_BACKEND`` once, at import.  The rule, in order:
+
+1. ``KERAS_BACKEND`` set by the user is respected;
+2. keras already imported (by the user, with whatever backend) is used as it is, with a
+   warning when it differs from what this rule would have picked;
+3. an installed backend that sees a GPU: jax, then torch, then tensorflow;
+4. an installed backend on the CPU, in the same order;
+5. none installed: an error that says what to install.
+"""
+
+import importlib.util
+import logging
+import os
+import sys
+import warnings
+from dataclasses import dataclass, field
+
+from ...exceptions import MirGenreWarning, ParameterError
+
+__all__ = ["BACKENDS", "BackendChoice", "choose_backend", "configure_backend", "gpu_count"]
+
+logger = logging.getLogger("mir_genre")
+
+#: Backends in order of preference.
+BACKENDS = ("jax", "torch", "tensorflow")
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    """The Keras backend chosen and why.
+
+    Attributes
+    ----------
+    name : str
+        ``"jax"``, ``"torch"``, ``"tensorflow"`` (or another backend keras knows).
+    reason : str
+        Why it was chosen, for logs and ``python -m mir_genre info``.
+    n_gpus : int
+        GPUs the backend sees (0 when unknown or none).
+    installed : tuple of str
+        The backends found installed.
+    """
+
+    name: str
+    reason: str
+    n_gpus: int = 0
+    installed: tuple = field(default=())
+
+    def __str__(self):
+        device = f"{self.n_gpus} GPU(s)" if self.n_gpus else "CPU"
+        return f"{self.name} on {device} ({self.reason})"
+
+
+def _installed(name):
+    return importlib.util.find_spec(name) is not None
+
+
+def gpu_count(name):
+    """Count the GPUs a backend sees (imports that backend; 0 on any failure).
+
+    Parameters
+    ----------
+    name : {"jax", "torch", "tensorflow"}
+        Backend.
+
+    Returns
+    -------
+    int
+    """
+    try:
+        if name == "jax":
+            import jax
+
+            try:
+                return len(jax.devices("gpu"))
+            except RuntimeError:  # no GPU platform
+                return 0
+        if name == "torch":
+            import torch
+
+            return torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if name == "tensorflow":
+            import tensorflow as tf
+
+            return len(tf.config.list_physical_devices("GPU"))
+    except Exception:  # a broken install sees no GPU; the CPU fallback still applies
+        return 0
+    return 0
+
+
+def choose_backend(*, environ=None, installed=None, probe=gpu_count, imported_backend=None):
+    """Apply the backend rule (see the module docstring) without side effects.
+
+    Parameters
+    ----------
+    environ : mapping or None, default=None
+        Environment to read ``KERAS_BACKEND`` from (``os.environ`` when None).
+    installed : sequence of str or None, default=None
+        Backends to consider installed (found with `importlib.util.find_spec` when None).
+    probe : callable, default=gpu_count
+        ``probe(name) -> int`` GPUs seen by a backend.
+    imported_backend : str or None, default=None
+        Backend of an already imported keras (looked up in ``sys.modules`` when None).
+
+    Returns
+    -------
+    BackendChoice
+
+    Raises
+    ------
+    ParameterError
+        When no backend is installed and none is set.
+
+    Examples
+    --------
+    >>> choose_backend(environ={}, installed=["torch", "jax"], probe=lambda name: 0).name
+    'jax'
+    >>> choose_backend(environ={}, installed=["jax", "torch"],
+    ...                probe=lambda name: 1 if name == "torch" else 0).name
+    'torch'
+    """
+    environ = os.environ if environ is None else environ
+    if installed is None:
+        installed = [name for name in BACKENDS if _installed(name)]
+    installed = tuple(name for name in BACKENDS if name in installed)
+    if imported_backend is None and "keras" in sys.modules:
+        try:
+            imported_backend = sys.modules["keras"].backend.backend()
+        except Exception:  # a half-imported keras: decide as if it were not there
+            imported_backend = None
+
+    requested = environ.get("KERAS_BACKEND")
+    if imported_backend is not None:
+        preferred = requested or (installed[0] if installed else None)
+        if preferred and preferred != imported_backend:
+            warnings.warn(
+                f"keras was already imported with the {imported_backend!r} backend, so "
+                f"mir_genre uses it instead of {preferred!r}. Set KERAS_BACKEND before "
+                "importing keras to choose.",
+                MirGenreWarning,
+                stacklevel=2,
+            )
+        return BackendChoice(
+            imported_backend, "keras was already imported with it", installed=installed
+        )
+    if requested:
+        return BackendChoice(requested, "KERAS_BACKEND is set", installed=installed)
+    for name in installed:
+        n_gpus = probe(name)
+        if n_gpus:
+            return BackendChoice(name, "installed and sees a GPU", n_gpus, installed)
+    if installed:
+        return BackendChoice(installed[0], "no backend sees a GPU", 0, installed)
+    raise ParameterError(
+        "The deep classifiers need a Keras 3 backend and none is installed: "
+        "pip install 'mir_genre[keras]' (keras + jax), or install torch or tensorflow, "
+        "or set KERAS_BACKEND."
+    )
+
+
+_CHOICE = None
+
+
+def configure_backend():
+    """Choose the backend once, export it as ``KERAS_BACKEND`` and log the choice.
+
+    Call before importing keras; the deep classifiers do so in ``fit``.
+
+    Returns
+    -------
+    BackendChoice
+    """
+    global _CHOICE
+    if _CHOICE is None or "keras" not in sys.modules:
+        _CHOICE = choose_backend()
+        os.environ["KERAS_BACKEND"] = _CHOICE.name
+        logger.info("Keras backend: %s", _CHOICE)
+    return _CHOICE

@@ -1,0 +1,71 @@
+"""The Keras backend rule, with faked installations and GPUs."""
+
+import sys
+import types
+
+import pytest
+
+from mir_genre.classifiers.keras.backend import choose_backend
+from mir_genre.exceptions import MirGenreWarning, ParameterError
+
+
+def gpus(**counts):
+    return lambda name: counts.get(name, 0)
+
+
+@pytest.mark.parametrize(
+    ("installed", "probe", "expected", "reason"),
+    [
+        (["jax", "torch", "tensorflow"], gpus(), "jax", "no backend sees a GPU"),
+        (["torch", "tensorflow"], gpus(), "torch", "no backend sees a GPU"),
+        (["tensorflow"], gpus(), "tensorflow", "no backend sees a GPU"),
+        (["jax", "torch"], gpus(torch=2), "torch", "sees a GPU"),
+        (["jax", "torch", "tensorflow"], gpus(tensorflow=1), "tensorflow", "sees a GPU"),
+        (["jax", "torch"], gpus(jax=1, torch=1), "jax", "sees a GPU"),
+    ],
+)
+def test_gpu_first_then_cpu_in_preference_order(installed, probe, expected, reason):
+    choice = choose_backend(environ={}, installed=installed, probe=probe, imported_backend=None)
+    assert choice.name == expected
+    assert reason in choice.reason
+
+
+def test_user_setting_wins_and_is_not_probed():
+    def probe(name):
+        raise AssertionError("must not probe when KERAS_BACKEND is set")
+
+    choice = choose_backend(environ={"KERAS_BACKEND": "torch"}, installed=["jax"], probe=probe)
+    assert (choice.name, choice.reason) == ("torch", "KERAS_BACKEND is set")
+
+
+def test_already_imported_keras_is_used_with_a_warning(monkeypatch):
+    fake = types.SimpleNamespace(backend=types.SimpleNamespace(backend=lambda: "tensorflow"))
+    monkeypatch.setitem(sys.modules, "keras", fake)
+    with pytest.warns(MirGenreWarning, match="already imported with the 'tensorflow'"):
+        choice = choose_backend(environ={}, installed=["jax"], probe=gpus())
+    assert choice.name == "tensorflow"
+
+
+def test_no_backend_says_what_to_install():
+    with pytest.raises(ParameterError, match=r"pip install 'mir_genre\[keras\]'"):
+        choose_backend(environ={}, installed=[], probe=gpus(), imported_backend=None)
+
+
+def test_info_reports_the_backend(capsys):
+    from mir_genre.__main__ import main
+
+    assert main(["info"]) == 0
+    assert "keras backend:" in capsys.readouterr().out
+
+
+def test_configure_exports_the_choice_before_keras_is_imported(monkeypatch):
+    from mir_genre.classifiers.keras import backend
+
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
+    monkeypatch.setattr(backend, "_CHOICE", None)
+    monkeypatch.setattr(
+        backend, "choose_backend", lambda: backend.BackendChoice("jax", "test", 0, ("jax",))
+    )
+    assert backend.configure_backend().name == "jax"
+    assert backend.os.environ["KERAS_BACKEND"] == "jax"
