@@ -9,6 +9,12 @@ from mir_genre.classifiers.keras.backend import choose_backend
 from mir_genre.exceptions import MirGenreWarning, ParameterError
 
 
+@pytest.fixture(autouse=True)
+def keras_not_imported(monkeypatch):
+    """Decide as on a fresh interpreter, even if another test imported keras already."""
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
+
+
 def gpus(**counts):
     return lambda name: counts.get(name, 0)
 
