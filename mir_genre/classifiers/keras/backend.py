@@ -90,7 +90,7 @@ def gpu_count(name):
     return 0
 
 
-def choose_backend(*, environ=None, installed=None, probe=gpu_count, imported_backend=None):
+def choose_backend(*, environ=None, installed=None, probe=gpu_count, imported_backend="auto"):
     """Apply the backend rule (see the module docstring) without side effects.
 
     Parameters
@@ -101,8 +101,9 @@ def choose_backend(*, environ=None, installed=None, probe=gpu_count, imported_ba
         Backends to consider installed (found with `importlib.util.find_spec` when None).
     probe : callable, default=gpu_count
         ``probe(name) -> int`` GPUs seen by a backend.
-    imported_backend : str or None, default=None
-        Backend of an already imported keras (looked up in ``sys.modules`` when None).
+    imported_backend : str, None or "auto", default="auto"
+        Backend of an already imported keras; None when keras is not imported; "auto"
+        looks keras up in ``sys.modules``.
 
     Returns
     -------
@@ -115,21 +116,24 @@ def choose_backend(*, environ=None, installed=None, probe=gpu_count, imported_ba
 
     Examples
     --------
-    >>> choose_backend(environ={}, installed=["torch", "jax"], probe=lambda name: 0).name
+    >>> choose_backend(environ={}, installed=["torch", "jax"], probe=lambda name: 0,
+    ...                imported_backend=None).name
     'jax'
     >>> choose_backend(environ={}, installed=["jax", "torch"],
-    ...                probe=lambda name: 1 if name == "torch" else 0).name
+    ...                probe=lambda name: 1 if name == "torch" else 0, imported_backend=None).name
     'torch'
     """
     environ = os.environ if environ is None else environ
     if installed is None:
         installed = [name for name in BACKENDS if _installed(name)]
     installed = tuple(name for name in BACKENDS if name in installed)
-    if imported_backend is None and "keras" in sys.modules:
-        try:
-            imported_backend = sys.modules["keras"].backend.backend()
-        except Exception:  # a half-imported keras: decide as if it were not there
-            imported_backend = None
+    if imported_backend == "auto":
+        imported_backend = None
+        if "keras" in sys.modules:
+            try:
+                imported_backend = sys.modules["keras"].backend.backend()
+            except Exception:  # a half-imported keras: decide as if it were not there
+                imported_backend = None
 
     requested = environ.get("KERAS_BACKEND")
     if imported_backend is not None:
