@@ -173,6 +173,10 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
     def _feature_names(self):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _n_features(self):
+        """Width of the output; override where building the names is costly."""
+        return len(self._feature_names())
+
     # -- inputs --------------------------------------------------------------------
     def _duration(self):
         if self._fixed_duration_param is None:
@@ -222,7 +226,7 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
             from tqdm.auto import tqdm
 
             results = tqdm(results, total=len(sources), desc=type(self).__name__, unit="track")
-        n_features = len(self._feature_names())
+        n_features = self._n_features()
         out = np.full((len(sources), n_features), np.nan, dtype=self._output_dtype())
         failures = []
         for index, features, error in results:

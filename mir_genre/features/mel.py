@@ -172,6 +172,11 @@ class MelPatches(BaseExtractor):
             y=y, sr=self.sr, n_mels=self.n_mels, n_fft=self.n_fft, hop_length=self.hop_length
         )
 
+    def _n_features(self):
+        # 165,000 names for a 30-s clip: count them without building them on every transform.
+        n_mels, n_frames = self.spectrogram_shape
+        return n_mels * n_frames
+
     def _feature_names(self):
         n_mels, n_frames = self.spectrogram_shape
         mel = np.repeat(np.arange(n_mels), n_frames)
