@@ -1,0 +1,406 @@
+"""``python -m mir_genre.predict MODEL FILE...``: the genre of whole songs, any length.
+
+A model is trained on clips of a fixed length (30 s for GTZAN, 5 s for the synthetic
+dataset); a song is cut into windows of that length, the model gives the genre
+probabilities of every window, and the song's probabilities are their mean.  Windows
+start at 0, W, 2W, ...; when what is left at the end is at least half a window, one
+more window ends exactly at the end of the song (it overlaps the one before, so every
+window holds real audio).  A song shorter than one window is one window, padded with
+silence.  Each window is decoded on its own (`mir_genre.audio.load` with an offset), so
+a long song never sits in memory whole.
+
+Files that cannot be read are reported on stderr and the others go on; the exit code
+is then 1.
+"""
+
+import argparse
+import json
+import sys
+import warnings
+
+import numpy as np
+
+from ._cli import error_exit
+
+__all__ = ["make_parser", "main", "predict_file", "window_starts"]
+
+#: Windows sent through the model at once (bounds memory: 8 x 30 s of audio is 21 MB).
+BATCH_WINDOWS = 8
+
+#: A tail shorter than this fraction of a window is left out rather than predicted.
+MIN_TAIL_FRACTION = 0.5
+
+_EPILOG = """\
+examples:
+  python -m mir_genre.predict genres.model song.mp3 album/
+      genre and top-3 probabilities of song.mp3 and of every audio file under album/
+  python -m mir_genre.predict genres.model music/ --json > predictions.json
+      the same as JSON
+  python -m mir_genre.predict genres.model --info
+      what the model is: pipeline, classes, dataset, score, versions
+"""
+
+
+def make_parser():
+    """Build the argument parser of ``python -m mir_genre.predict``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> args = make_parser().parse_args(["m.model", "a.wav", "--top", "2"])
+    >>> args.model, args.paths, args.top
+    ('m.model', ['a.wav'], 2)
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m mir_genre.predict",
+        description="Predict the genre of audio files with a model from "
+        "`python -m mir_genre.train`.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("model", metavar="MODEL", help="model file")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="FILE",
+        help="audio files and/or folders (searched recursively)",
+    )
+    parser.add_argument("--json", action="store_true", help="write JSON instead of a table")
+    parser.add_argument(
+        "--top", type=int, default=3, metavar="K", help="genres listed per file (default 3)"
+    )
+    parser.add_argument(
+        "--n-jobs", type=int, default=None, help="parallel workers for the windows of a file"
+    )
+    parser.add_argument(
+        "--info", action="store_true", help="describe the model (with FILEs: then predict)"
+    )
+    return parser
+
+
+def window_starts(total, window, *, min_tail=MIN_TAIL_FRACTION):
+    """Start times of the windows that cover a song.
+
+    Parameters
+    ----------
+    total : float >= 0
+        Length of the song in seconds.
+    window : float > 0
+        Window length in seconds.
+    min_tail : float in [0, 1], default=0.5
+        What is left after the last full window becomes one more window, ending at the
+        end of the song, when it is at least this fraction of a window.
+
+    Returns
+    -------
+    list of float
+        Start times in seconds; ``[0.0]`` for a song no longer than one window.
+
+    Examples
+    --------
+    >>> window_starts(15.0, 5.0)
+    [0.0, 5.0, 10.0]
+    >>> window_starts(13.0, 5.0)
+    [0.0, 5.0, 8.0]
+    >>> window_starts(11.0, 5.0)
+    [0.0, 5.0]
+    >>> window_starts(3.0, 5.0)
+    [0.0]
+    """
+    if total <= window:
+        return [0.0]
+    # A hair of tolerance: 14.9999999 s of 5-s windows is three windows, not two and a tail.
+    n_full = int(np.floor(total / window + 1e-9))
+    starts = [k * window for k in range(n_full)]
+    tail = total - n_full * window
+    if tail > 1e-9 and tail >= min_tail * window:
+        starts.append(total - window)
+    return [float(s) for s in starts]
+
+
+def _song_seconds(path):
+    """Length of a file from its header, or None when libsndfile cannot tell."""
+    import soundfile as sf
+
+    try:
+        info = sf.info(str(path))
+    except Exception:  # not a libsndfile format: the caller decodes the whole file
+        return None
+    if info.frames <= 0 or info.samplerate <= 0:
+        return None
+    return info.frames / info.samplerate
+
+
+def _windows(path, *, sr, window):
+    """Return ``(seconds, n_windows, batches)``: the song's windows in equal-length batches."""
+    from .audio import fix_duration, load
+
+    total = _song_seconds(path)
+    if total is None:
+        # Formats only audioread decodes cannot seek cheaply: decode once, cut in memory.
+        y, _ = load(path, sr=sr)
+        total = len(y) / sr
+        starts = window_starts(total, window)
+        size = int(round(window * sr))
+        cuts = [int(round(s * sr)) for s in starts]
+        windows = [fix_duration(y[c : c + size], sr=sr, duration=window) for c in cuts]
+        batches = (
+            np.stack(windows[i : i + BATCH_WINDOWS]) for i in range(0, len(windows), BATCH_WINDOWS)
+        )
+        return total, len(starts), batches
+
+    starts = window_starts(total, window)
+
+    def batches():
+        for i in range(0, len(starts), BATCH_WINDOWS):
+            # pad=True gives exactly round(window * sr) samples, also for the last window.
+            yield np.stack(
+                [
+                    load(path, sr=sr, offset=start, duration=window, pad=True)[0]
+                    for start in starts[i : i + BATCH_WINDOWS]
+                ]
+            )
+
+    return total, len(starts), batches()
+
+
+def _transform(pipeline, X, n_jobs):
+    """Run every step but the last on ``X``.
+
+    Extractors are stateless: a fresh clone transforms a window exactly as the fitted
+    step would, without the fitted step's record of the training input's width.
+    """
+    from sklearn.base import clone
+
+    for _, step in pipeline.steps[:-1]:
+        if step.__sklearn_tags__().requires_fit:
+            X = step.transform(X)
+            continue
+        fresh = clone(step)
+        if n_jobs is not None and "n_jobs" in fresh.get_params(deep=False):
+            fresh.set_params(n_jobs=n_jobs)
+        X = fresh.transform(X)
+    return X
+
+
+def predict_file(model, path, *, n_jobs=None):
+    """Genre probabilities of one song: the mean over its windows.
+
+    Parameters
+    ----------
+    model : ModelFile
+        A model loaded with `mir_genre.model_file.load_model`.
+    path : str or os.PathLike
+        The song (any length, any format `mir_genre.audio.load` decodes).
+    n_jobs : int or None, default=None
+        Parallel workers of the extractor.
+
+    Returns
+    -------
+    dict
+        ``probabilities`` (np.ndarray [shape=(n_classes,)] in the order of
+        ``model.classes``), ``windows`` (int) and ``seconds`` (float).
+
+    Raises
+    ------
+    AudioError
+        If the file cannot be decoded.
+    """
+    sr, window = model.info["sr"], model.info["window_seconds"]
+    classifier = model.classifier
+    seconds, n_windows, batches = _windows(path, sr=sr, window=window)
+    total_proba = np.zeros(len(model.classes))
+    for batch in batches:
+        features = _transform(model.pipeline, batch, n_jobs)
+        total_proba += np.asarray(classifier.predict_proba(features), dtype=float).sum(axis=0)
+    return {
+        "probabilities": total_proba / n_windows,
+        "windows": n_windows,
+        "seconds": float(seconds),
+    }
+
+
+def _expand(paths):
+    """Return (audio files, {path: error}) for the given files and folders."""
+    from .extract import AUDIO_EXTENSIONS, find_audio
+
+    files, failed = [], {}
+    for path in paths:
+        try:
+            found = find_audio([path])
+        except FileNotFoundError as exc:
+            failed[str(path)] = str(exc)
+            continue
+        if not found:
+            failed[str(path)] = f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) in this folder"
+        files += found
+    return files, failed
+
+
+def _describe(model):
+    info = model.info
+    ds, proto = info.get("dataset", {}), info.get("protocol", {})
+    score = proto.get("score")
+    score_text = "none recorded" if score is None else f"{score:.3f} accuracy"
+    lines = [
+        f"model      {model.path} (format_version {model.format_version}, created "
+        f"{info.get('created', '?')})",
+        f"pipeline   {info.get('spec', '?')} (steps: {' + '.join(info.get('steps', []))})",
+        f"classes    {', '.join(model.classes)}",
+        f"dataset    {ds.get('name', '?')}: {ds.get('n_tracks', '?')} tracks, "
+        f"{ds.get('n_artists', '?')} artists",
+        f"protocol   {proto.get('name', '?')}: {score_text}",
+        f"windows    {info.get('window_seconds')} s at {info.get('sr')} Hz",
+        "versions   " + ", ".join(f"{k} {v}" for k, v in info.get("versions", {}).items()),
+    ]
+    return "\n".join(lines)
+
+
+def _top(classes, proba, k):
+    order = np.argsort(-proba, kind="stable")[:k]
+    return [(classes[i], float(proba[i])) for i in order]
+
+
+class _Table:
+    """The readable output: one row per file, printed as soon as it is known."""
+
+    def __init__(self, files, top):
+        self.width = max([len("file")] + [len(str(f)) for f in files])
+        self.top = top
+        self.started = False
+
+    def row(self, path, result, top):
+        if not self.started:
+            print(f"{'file':<{self.width}}  windows  {'genre':<12}  top {self.top}")
+            self.started = True
+        ranked = "  ".join(f"{genre} {p:.2f}" for genre, p in top)
+        print(f"{str(path):<{self.width}}  {result['windows']:>7}  {top[0][0]:<12}  {ranked}")
+        sys.stdout.flush()
+
+
+def _print_warnings(caught):
+    seen = set()
+    for warning in caught:
+        text = f"{warning.category.__name__}: {' '.join(str(warning.message).split())}"
+        if text not in seen:
+            seen.add(text)
+            print(f"warning: {text}", file=sys.stderr)
+
+
+def _predict_all(model, files, args):
+    """Predict every file; return (results, {path: error message})."""
+    from .exceptions import MirGenreError
+
+    classes = model.classes
+    table = None if args.json else _Table(files, args.top)
+    results, failed = [], {}
+    for path in files:
+        try:
+            result = predict_file(model, path, n_jobs=args.n_jobs)
+        except (MirGenreError, ValueError, OSError, RuntimeError) as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            failed[str(path)] = message
+            named = str(path) in str(exc)
+            print(f"error: {message if named else f'{path}: {message}'}", file=sys.stderr)
+            continue
+        top = _top(classes, result["probabilities"], args.top)
+        results.append(
+            {
+                "file": str(path),
+                "genre": top[0][0],
+                "top": [{"genre": g, "probability": round(p, 6)} for g, p in top],
+                "windows": result["windows"],
+                "seconds": round(result["seconds"], 3),
+            }
+        )
+        if table is not None:
+            table.row(path, result, top)
+    return results, failed
+
+
+def main(argv=None):
+    """Run ``python -m mir_genre.predict``.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Command-line arguments (``sys.argv[1:]`` when None).
+
+    Returns
+    -------
+    int
+        0 when every file was predicted; 1 when any file could not be read; 2 for usage
+        errors (missing or unusable model file, bad options).
+    """
+    from .exceptions import MirGenreError
+    from .model_file import load_model
+
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.top < 1:
+        parser.error(f"--top must be at least 1; got {args.top}")
+    if not args.paths and not args.info:
+        parser.error("give audio files or folders to predict (or --info)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # Library deprecations are for developers, not for someone tagging their music.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        try:
+            model = load_model(args.model)
+        except MirGenreError as exc:
+            _print_warnings(caught)
+            return error_exit(exc)
+        if args.info:
+            print(_describe(model))
+            if not args.paths:
+                _print_warnings(caught)
+                return 0
+        if model.extractor is None:
+            _print_warnings(caught)
+            return error_exit(
+                f"model '{args.model}' was trained on the feature table "
+                f"{model.info.get('dataset', {}).get('name', '?')!r} whose columns are not "
+                "those of a registered extractor, so it has no way to compute them from "
+                "audio. Train on audio (e.g. --dataset gtzan or folder) or on a table of "
+                "tzanetakis57 features (python -m mir_genre.extract writes one)."
+            )
+        if not model.info.get("sr") or not model.info.get("window_seconds"):
+            _print_warnings(caught)
+            return error_exit(
+                f"model '{args.model}' does not record the sampling rate and clip length it "
+                "was trained on, so songs cannot be cut into windows; retrain it with "
+                "python -m mir_genre.train."
+            )
+        files, failed = _expand(args.paths)
+        n_inputs = len(files) + len(failed)
+        for path, message in failed.items():
+            print(f"error: {path}: {message}", file=sys.stderr)
+        results, unreadable = _predict_all(model, files, args)
+        failed.update(unreadable)
+    _print_warnings(caught)
+    if args.json:
+        document = {
+            "model": str(args.model),
+            "spec": model.info.get("spec"),
+            "classes": model.classes,
+            "window_seconds": model.info.get("window_seconds"),
+            "results": results,
+            "errors": [{"file": f, "error": e} for f, e in failed.items()],
+        }
+        json.dump(document, sys.stdout, indent=2)
+        print()
+    if failed:
+        print(
+            f"{len(failed)} of {n_inputs} input(s) could not be predicted (listed above)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
