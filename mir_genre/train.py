@@ -386,8 +386,9 @@ def _run(args):
         dataset = load_dataset_from_args(args)
         spec = parse_spec(args.pipeline or DEFAULT_PIPELINES[dataset.kind])
         _check_spec_fits_dataset(spec, dataset)
+        table_extractor = None if spec.extractor else _table_extractor(dataset)
         clip = clip_seconds(dataset)
-        if clip is None and dataset.kind == "audio":
+        if clip is None and (dataset.kind == "audio" or table_extractor is not None):
             warnings.warn(
                 f"Dataset {dataset.name!r} does not know the length of its clips; predict "
                 f"will cut songs into {FALLBACK_CLIP_SECONDS:g}-s windows.",
@@ -400,7 +401,7 @@ def _run(args):
             # Check the protocol against the dataset now, not after a long extraction.
             cv = make_cv(args.protocol, dataset, random_state=args.seed)
             list(cv.split(np.zeros(len(dataset)), dataset.y, dataset.groups))
-    except MirGenreError as exc:
+    except (MirGenreError, ValueError) as exc:
         raise _UsageError(str(exc)) from exc
 
     start = time.perf_counter()
@@ -409,7 +410,7 @@ def _run(args):
         extractor = pipeline.steps[0][1]
         F, dataset, n_failed = _features(extractor, dataset)
     else:
-        extractor, n_failed = _table_extractor(dataset), 0
+        extractor, n_failed = table_extractor, 0
         F = np.asarray(dataset.X, dtype=float)  # plain array: no column names to carry
     classifier, protocol = _train(classifier, F, dataset, args.protocol, args.seed)
     fit_seconds = time.perf_counter() - start
