@@ -10,8 +10,12 @@ extractors that need a fixed length (``mel_patches``) pad it with silence themse
 as they did for short training clips, while summary statistics (``tzanetakis57``...)
 are computed over the song alone, because silence would change them (padding 1-3 s
 excerpts of 5-s synthetic clips to 5 s took a logistic regression on ``tzanetakis57``
-from 0.61-0.72 accuracy to chance).  Each window is decoded on its own
-(`mir_genre.audio.load` with an offset), so a long song never sits in memory whole.
+from 0.61-0.72 accuracy to chance).
+
+A song is decoded once, from start to end, one window at a time (the window before is
+kept to build the last, overlapping one), so a 10-minute song never sits in memory
+whole.  Formats libsndfile cannot read are decoded whole by `mir_genre.audio.load`
+(through audioread).
 
 Files that cannot be read are reported on stderr and the others go on; the exit code
 is then 1.
@@ -19,12 +23,14 @@ is then 1.
 
 import argparse
 import json
+import os
 import sys
 import warnings
 
 import numpy as np
 
 from ._cli import error_exit
+from .exceptions import AudioError
 
 __all__ = ["make_parser", "main", "predict_file", "window_starts"]
 
@@ -125,53 +131,86 @@ def window_starts(total, window, *, min_tail=MIN_TAIL_FRACTION):
     return [float(s) for s in starts]
 
 
-def _song_seconds(path):
-    """Length of a file from its header, or None when libsndfile cannot tell."""
+def _read_blocks(path, *, sr, window):
+    """Yield ``(block, native_sr)``: the decoded file in consecutive window-long blocks.
+
+    Blocks are ``(frames, channels)`` float32 arrays at the file's own rate; the last
+    one is shorter (possibly empty).  libsndfile formats are read from start to end
+    without seeking (seeking into an MP3 makes mpg123 decode glitches and complain on
+    stderr); other formats are decoded whole by `mir_genre.audio.load`.
+    """
     import soundfile as sf
 
+    from .audio import load
+
     try:
-        info = sf.info(str(path))
-    except Exception:  # not a libsndfile format: the caller decodes the whole file
-        return None
-    if info.frames <= 0 or info.samplerate <= 0:
-        return None
-    return info.frames / info.samplerate
-
-
-def _windows(path, *, sr, window):
-    """Return ``(seconds, n_windows, batches)``: the song's windows in equal-length batches."""
-    from .audio import fix_duration, load
-
-    total = _song_seconds(path)
-    if total is None or total <= window:
-        # A short song is one window as it is.  Formats only audioread decodes cannot
-        # seek cheaply: decode them once and cut in memory.
+        f = sf.SoundFile(os.fspath(path))
+    except Exception:  # not a libsndfile format, or not audio: load says which
         y, _ = load(path, sr=sr)
-        total = len(y) / sr
-        if total <= window:
-            return total, 1, iter([y[np.newaxis]])
-        starts = window_starts(total, window)
         size = int(round(window * sr))
-        cuts = [int(round(s * sr)) for s in starts]
-        windows = [fix_duration(y[c : c + size], sr=sr, duration=window) for c in cuts]
-        batches = (
-            np.stack(windows[i : i + BATCH_WINDOWS]) for i in range(0, len(windows), BATCH_WINDOWS)
+        for start in range(0, len(y) + 1, size):
+            yield y[start : start + size, np.newaxis], sr
+        return
+    with f:
+        size = int(round(window * f.samplerate))
+        while True:
+            try:
+                block = f.read(size, dtype="float32", always_2d=True)
+            except Exception as exc:  # a file damaged after its header
+                raise AudioError(
+                    f"Could not decode audio file '{path}' after {f.tell() / f.samplerate:.1f} "
+                    f"s: {exc}. Re-encode the file (e.g. with ffmpeg) or exclude it."
+                ) from exc
+            yield block, f.samplerate
+            if len(block) < size:
+                return
+
+
+def _prepare(block, *, path, native_sr, sr, window):
+    """Mix a block to mono, resample it to ``sr`` and, with ``window``, fix its length."""
+    import librosa
+
+    from .audio import fix_duration
+
+    if not np.isfinite(block).all():
+        raise AudioError(
+            f"Audio file '{path}' contains NaN or infinite samples; re-encode it as "
+            "integer PCM or repair it."
         )
-        return total, len(starts), batches
+    y = block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
+    if native_sr != sr:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            y = librosa.resample(y, orig_sr=native_sr, target_sr=sr, res_type="soxr_hq")
+    if window is not None:
+        y = fix_duration(y, sr=sr, duration=window)
+    return np.ascontiguousarray(y, dtype=np.float32)
 
-    starts = window_starts(total, window)
 
-    def batches():
-        for i in range(0, len(starts), BATCH_WINDOWS):
-            # pad=True gives exactly round(window * sr) samples, also for the last window.
-            yield np.stack(
-                [
-                    load(path, sr=sr, offset=start, duration=window, pad=True)[0]
-                    for start in starts[i : i + BATCH_WINDOWS]
-                ]
-            )
+def _iter_windows(path, *, sr, window, stats):
+    """Yield the windows of a song (mono, at ``sr``) as `window_starts` places them.
 
-    return total, len(starts), batches()
+    Full windows are ``round(window * sr)`` samples; a song shorter than one window is
+    yielded whole.  ``stats["seconds"]`` is set to the song's length at the end.
+    """
+    previous, n_frames, native_sr = None, 0, sr
+    prepare = {"path": path, "sr": sr}
+    for block, native_sr in _read_blocks(path, sr=sr, window=window):
+        n_frames += len(block)
+        size = int(round(window * native_sr))
+        if len(block) == size:
+            yield _prepare(block, native_sr=native_sr, window=window, **prepare)
+            previous = block
+            continue
+        if previous is None:  # the whole song is shorter than one window: as it is
+            if len(block) == 0:
+                raise AudioError(f"Audio file '{path}' contains no samples; remove the file.")
+            yield _prepare(block, native_sr=native_sr, window=None, **prepare)
+        elif len(block) > 0 and len(block) >= MIN_TAIL_FRACTION * size:
+            # The tail: one more window ending at the end of the song, no padding.
+            last = np.concatenate([previous[len(block) :], block])
+            yield _prepare(last, native_sr=native_sr, window=window, **prepare)
+    stats["seconds"] = n_frames / native_sr
 
 
 def _transform(pipeline, X, n_jobs):
@@ -218,15 +257,24 @@ def predict_file(model, path, *, n_jobs=None):
     """
     sr, window = model.info["sr"], model.info["window_seconds"]
     classifier = model.classifier
-    seconds, n_windows, batches = _windows(path, sr=sr, window=window)
-    total_proba = np.zeros(len(model.classes))
-    for batch in batches:
-        features = _transform(model.pipeline, batch, n_jobs)
-        total_proba += np.asarray(classifier.predict_proba(features), dtype=float).sum(axis=0)
+    total_proba, n_windows, batch, stats = np.zeros(len(model.classes)), 0, [], {}
+
+    def flush():
+        features = _transform(model.pipeline, np.stack(batch), n_jobs)
+        batch.clear()
+        return np.asarray(classifier.predict_proba(features), dtype=float).sum(axis=0)
+
+    for y in _iter_windows(path, sr=sr, window=window, stats=stats):
+        batch.append(y)
+        n_windows += 1
+        if len(batch) == BATCH_WINDOWS:
+            total_proba += flush()
+    if batch:
+        total_proba += flush()
     return {
         "probabilities": total_proba / n_windows,
         "windows": n_windows,
-        "seconds": float(seconds),
+        "seconds": float(stats["seconds"]),
     }
 
 

@@ -10,9 +10,12 @@ import pytest
 import soundfile as sf
 
 import mir_genre
+import mir_genre.audio
 from mir_genre import model_file, predict, train
 from mir_genre.exceptions import DataNotFoundError
 from mir_genre.model_file import ModelFileError, load_model, read_info, save_model
+
+from .conftest import make_tone
 
 SR = 22050
 GENRES = ["classical", "metal"]
@@ -304,6 +307,36 @@ def test_predict_usage_errors(model_path, songs, capsys, args):
     with pytest.raises(SystemExit) as exc:
         predict.main([str(model_path), *([str(songs["ogg"])] if args else []), *args])
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("seconds", [0.3, 1.0, 2.3, 2.6, 3.0])
+def test_windows_follow_window_starts(model_path, tmp_path, seconds):
+    path = tmp_path / "song.flac"
+    sf.write(path, make_tone(seconds), SR)
+    result = predict.predict_file(load_model(model_path), path)
+    assert result["windows"] == len(predict.window_starts(seconds, 1.0))
+    assert result["seconds"] == pytest.approx(seconds, abs=1e-3)
+
+
+def test_formats_libsndfile_cannot_read_are_decoded_whole(tmp_path, monkeypatch):
+    import soundfile
+
+    path = tmp_path / "song.wav"
+    sf.write(path, make_tone(2.6, sr=44100), 44100)
+    streamed = list(predict._iter_windows(path, sr=SR, window=1.0, stats={}))
+    y, _ = mir_genre.audio.load(path, sr=SR)
+
+    def not_libsndfile(*args, **kwargs):
+        raise RuntimeError("Format not recognised.")
+
+    monkeypatch.setattr(soundfile, "SoundFile", not_libsndfile)
+    monkeypatch.setattr(mir_genre.audio, "load", lambda path, sr: (y, sr))
+    stats = {}
+    whole = list(predict._iter_windows(path, sr=SR, window=1.0, stats=stats))
+    assert [len(w) for w in whole] == [len(w) for w in streamed] == [SR] * 3
+    assert stats["seconds"] == pytest.approx(2.6, abs=1e-3)
+    # Resampling window by window or the whole song differs only at the window edges.
+    np.testing.assert_allclose(whole[1][100:-100], streamed[1][100:-100], atol=1e-3)
 
 
 @pytest.mark.parametrize(
