@@ -271,16 +271,22 @@ def _train(classifier, F, dataset, protocol, seed):
     name = protocol.partition(":")[0]
     if name in ("artist", "random"):
         params = {"groups": groups} if _fit_accepts_groups(classifier) else {}
-        result = cross_validate(
-            clone(classifier),
-            F,
-            y,
-            groups=groups,
-            cv=cv,
-            scoring="accuracy",
-            params=params,
-            error_score="raise",
-        )
+        try:
+            result = cross_validate(
+                clone(classifier),
+                F,
+                y,
+                groups=groups,
+                cv=cv,
+                scoring="accuracy",
+                params=params,
+                error_score="raise",
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"{protocol} cross-validation: {exc} (a fold's training part may be too small "
+                "for the classifier: use fewer folds or more tracks)"
+            ) from exc
         scores = [float(s) for s in result["test_score"]]
         info.update(
             scores=scores,
@@ -357,9 +363,12 @@ def _summary(info, output):
         )
     fit_on = "every track" if proto["fit_on"] == "all" else "the train split"
     lines.append(
-        f"fitted    on {fit_on} ({proto['n_train']} tracks) in {info['fit_seconds']:.1f} s; "
-        f"predict windows of {info['window_seconds']:g} s at {info['sr']} Hz"
+        f"model     fitted on {fit_on} ({proto['n_train']} tracks); {info['fit_seconds']:.1f} s "
+        "in all"
     )
+    lines.append(f"windows   predict cuts songs into {info['window_seconds']:g}-s windows")
+    if info.get("sr"):
+        lines[-1] += f" at {info['sr']} Hz"
     lines.append(f"saved     {output}")
     return "\n".join(lines)
 
@@ -375,7 +384,7 @@ def _print_warnings(caught):
 
 
 def _run(args):
-    """Load, fit and save; return the model description (raises on errors)."""
+    """Load the dataset and fit the pipeline; return it with its description."""
     from sklearn.pipeline import Pipeline
 
     from .exceptions import DataWarning, MirGenreError
