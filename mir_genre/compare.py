@@ -27,6 +27,7 @@ import importlib.util
 import inspect
 import shlex
 import sys
+import threading
 import time
 import warnings
 from datetime import UTC, datetime
@@ -284,13 +285,13 @@ def requested_specs(args):
     -------
     list of PipelineSpec or None
         None when nothing was named (the defaults for the dataset's kind apply).  A grid
-        with only ``--classifiers`` gives classifier-only specs; with only
-        ``--extractors``, specs whose classifier is None (rejected by `resolve_specs`).
+        with only ``--classifiers`` gives classifier-only specs (for feature tables).
 
     Raises
     ------
     ParameterError
-        For bad spec syntax or an unknown name (the message lists the known ones).
+        For bad spec syntax, an unknown name (the message lists the known ones), or
+        ``--extractors`` without ``--classifiers``.
     PluginError
         For a plugin that fails to load.
     """
@@ -307,7 +308,10 @@ def requested_specs(args):
         elif classifiers:
             specs = [PipelineSpec(None, c, {}, p) for c, p in classifiers]
         else:
-            specs = [PipelineSpec(e, None, ep, {}) for e, ep in extractors]
+            raise ParameterError(
+                "--extractors needs --classifiers: the grid pairs every extractor with every "
+                "classifier, e.g. --extractors tzanetakis57,mfcc_deltas --classifiers svm,mlp."
+            )
     else:
         return None
     for spec in specs:
@@ -353,13 +357,7 @@ def resolve_specs(specs, dataset):
             raise ParameterError(
                 f"Dataset {dataset.name!r} holds ready-made features (kind 'features'), so "
                 f"there is nothing to extract: name a classifier alone, e.g. "
-                f"{spec.classifier or 'svm'!r} (--classifiers svm,mlp), not {spec.name!r}."
-            )
-        if not features and spec.classifier is None:
-            raise ParameterError(
-                f"Dataset {dataset.name!r} holds audio: a grid needs --classifiers as well as "
-                "--extractors (every extractor is paired with every classifier), e.g. "
-                "--extractors tzanetakis57 --classifiers svm."
+                f"{spec.classifier!r} (--classifiers svm,mlp), not {spec.name!r}."
             )
         if not features and not spec.extractor:
             raise ParameterError(
@@ -530,7 +528,14 @@ def _take(X, index):
 
 @contextlib.contextmanager
 def _collect_warnings(into):
-    """Record warnings as one-line strings instead of printing (or raising) them."""
+    """Record warnings as one-line strings instead of printing (or raising) them.
+
+    Only in the main thread: `warnings.catch_warnings` swaps process-wide state, so in a
+    worker thread (Dask, joblib threads) warnings are left to the worker's own handling.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # As Python does outside __main__: deprecations are for developers, not reports.
