@@ -4,7 +4,16 @@ import importlib
 
 from .backend import BACKENDS, BackendChoice, choose_backend, configure_backend, gpu_count
 
-_LAZY = {"DeepGenreClassifier": ".base", "GenreCNN": ".models"}
+_LAZY = {
+    "DeepGenreClassifier": ".base",
+    "augment_patches": ".base",
+    "GenreCNN": ".models",
+    "GenreCRNN": ".models",
+    "GenreResNet": ".models",
+    "GenreRNN": ".models",
+    "DenseBaseline": ".models",
+    "mfcc_matrix": ".models",
+}
 
 __all__ = [
     "BACKENDS",

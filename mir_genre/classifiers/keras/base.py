@@ -22,7 +22,7 @@ from ...exceptions import ParameterError
 from ..sklearn_models import ProbabilisticPredictMixin
 from .backend import configure_backend
 
-__all__ = ["DeepGenreClassifier"]
+__all__ = ["DeepGenreClassifier", "augment_patches"]
 
 
 def _patch_starts(n_frames, size):
@@ -35,13 +35,78 @@ def _patch_starts(n_frames, size):
     return starts
 
 
+def _mask(x, rng, width, axis):
+    """Fill one random band of at most ``width`` rows (axis 1) or frames (axis 2) per patch."""
+    n = x.shape[axis]
+    widths = rng.randint(0, min(width, n) + 1, size=len(x))
+    starts = rng.randint(0, n - widths + 1)
+    index = np.arange(n)
+    hidden = (index >= starts[:, None]) & (index < (starts + widths)[:, None])
+    hidden = hidden[:, :, None] if axis == 1 else hidden[:, None, :]
+    # The patch's own mean: after the model's standardisation that is close to zero, the
+    # value SpecAugment writes.
+    return np.where(hidden, x.mean(axis=(1, 2), keepdims=True), x)
+
+
+def augment_patches(x, y, rng, *, time_mask=0, freq_mask=0, time_shift=0, mixup=0.0):
+    """Augment a batch of spectrogram patches (all off by default).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n, n_mels, n_frames)]
+        Log-mel patches.
+    y : np.ndarray [shape=(n, n_classes)]
+        One-hot (or soft) targets.
+    rng : np.random.RandomState
+        Source of randomness.
+    time_mask : int >= 0, default=0
+        Most frames of one masked time band per patch (SpecAugment).
+    freq_mask : int >= 0, default=0
+        Most mel bands of one masked frequency band per patch.
+    time_shift : int >= 0, default=0
+        Most frames each patch is rolled (circularly) left or right.
+    mixup : float >= 0, default=0.0
+        Alpha of mixup's Beta distribution; each patch is blended with another of the
+        batch, and so are the targets.  0 turns it off.
+
+    Returns
+    -------
+    x, y : np.ndarray
+        Augmented copies (the inputs are not modified).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, y = np.ones((4, 8, 10)), np.eye(4)
+    >>> xa, ya = augment_patches(x, y, np.random.RandomState(0), mixup=0.4)
+    >>> np.allclose(ya.sum(axis=1), 1.0), xa.shape
+    (True, (4, 8, 10))
+    """
+    x, y = np.array(x, copy=True), np.array(y, dtype=np.float32, copy=True)
+    if time_shift:
+        shifts = rng.randint(-time_shift, time_shift + 1, size=len(x))
+        frames = (np.arange(x.shape[2]) - shifts[:, None]) % x.shape[2]
+        x = np.take_along_axis(x, frames[:, None, :], axis=2)
+    if freq_mask:
+        x = _mask(x, rng, freq_mask, axis=1)
+    if time_mask:
+        x = _mask(x, rng, time_mask, axis=2)
+    if mixup:
+        lam = rng.beta(mixup, mixup, size=len(x)).astype(np.float32)
+        partner = rng.permutation(len(x))
+        x = lam[:, None, None] * x + (1 - lam[:, None, None]) * x[partner]
+        y = lam[:, None] * y + (1 - lam[:, None]) * y[partner]
+    return x.astype(np.float32), y
+
+
 def _patch_dataset(keras):
     """Return a keras PyDataset class: one random patch per track, new offsets each epoch."""
 
     class RandomPatches(keras.utils.PyDataset):
-        def __init__(self, S, y, size, batch_size, seed):
+        def __init__(self, S, y, size, batch_size, seed, augment):
             super().__init__()
             self.S, self.y, self.size, self.batch_size = S, y, size, batch_size
+            self.augment = augment
             self.rng = np.random.RandomState(seed)
             self.on_epoch_end()
 
@@ -50,24 +115,116 @@ def _patch_dataset(keras):
 
         def __getitem__(self, index):
             idx = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-            x = np.stack(
-                [
-                    self.S[i, :, a : a + self.size]
-                    for i, a in zip(idx, self.starts[idx], strict=True)
-                ]
-            )
-            return x[..., None], self.y[idx]
+            # Patches are sliced from the in-memory spectrograms: no recomputation.
+            rows = self.S[idx]
+            frames = self.starts[idx, None] + np.arange(self.size)
+            x = np.take_along_axis(rows, frames[:, None, :], axis=2)
+            y = self.y[idx]
+            if self.augment:
+                x, y = augment_patches(x, y, self.rng, **self.augment)
+            return x[..., None], y
 
         def on_epoch_end(self):
-            # Patches are sliced from the in-memory spectrograms: no recomputation.
             self.order = self.rng.permutation(len(self.S))
             self.starts = self.rng.randint(0, self.S.shape[2] - self.size + 1, size=len(self.S))
 
     return RandomPatches
 
 
+#: Batch-norm moving-average momentum.  Keras's 0.99 needs hundreds of steps before the
+#: inference statistics settle; the small fits of CPU runs (tens of steps) then predict
+#: from half-initialised statistics.  0.9 settles in about 20 steps.
+BN_MOMENTUM = 0.9
+
+
+def conv_block(x, filters, *, dropout):
+    """3x3 convolution, batch normalisation, ReLU, 2x2 max-pooling (where it fits), dropout.
+
+    Parameters
+    ----------
+    x : keras tensor [shape=(batch, n_mels, n_frames, channels)]
+        Input.
+    filters : int > 0
+        Output channels.
+    dropout : float in [0, 1)
+        Dropout rate after the block.
+
+    Returns
+    -------
+    keras tensor
+    """
+    from keras import layers
+
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+    x = layers.ReLU()(x)
+    x = pool(x)
+    return layers.Dropout(dropout)(x) if dropout else x
+
+
+def pool(x):
+    """2x2 max-pooling, halving only the sides that are at least 2 long (small inputs)."""
+    from keras import layers
+
+    size = tuple(2 if side >= 2 else 1 for side in x.shape[1:3])
+    return layers.MaxPooling2D(size)(x) if size != (1, 1) else x
+
+
+def classifier_head(x, n_classes, *, dense_units=0, dropout=0.5):
+    """Add an optional dense ReLU layer, dropout and the softmax output.
+
+    Parameters
+    ----------
+    x : keras tensor [shape=(batch, n_features)]
+        Pooled features.
+    n_classes : int
+        Output units.
+    dense_units : int >= 0, default=0
+        Units of a hidden dense layer (0: none).
+    dropout : float in [0, 1), default=0.5
+        Dropout before the output.
+
+    Returns
+    -------
+    keras tensor
+    """
+    from keras import layers
+
+    if dense_units:
+        x = layers.Dense(dense_units, activation="relu")(x)
+    if dropout:
+        x = layers.Dropout(dropout)(x)
+    return layers.Dense(n_classes, activation="softmax")(x)
+
+
+_TRAINING_CONSTRAINTS = {
+    "n_mels": [Interval(Integral, 1, None, closed="left")],
+    "patch_seconds": [Interval(Real, 0, None, closed="neither")],
+    "sr": [Interval(Integral, 1, None, closed="left")],
+    "hop_length": [Interval(Integral, 1, None, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "validation_fraction": [Interval(Real, 0, 0.5, closed="both")],
+    "patience": [Interval(Integral, 1, None, closed="left")],
+    "time_mask": [Interval(Integral, 0, None, closed="left")],
+    "freq_mask": [Interval(Integral, 0, None, closed="left")],
+    "time_shift": [Interval(Integral, 0, None, closed="left")],
+    "mixup": [Interval(Real, 0, None, closed="left")],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "jit_compile": ["boolean", StrOptions({"auto"})],
+}
+
+_AUGMENT = ("time_mask", "freq_mask", "time_shift", "mixup")
+
+
 class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimator):
-    """Base class: subclasses implement ``_build(input_shape, n_classes) -> keras.Model``.
+    """Base class: subclasses implement ``_build(input_shape, n_classes, band_stats)``.
+
+    ``_build`` returns an uncompiled ``keras.Model`` taking patches of shape
+    ``(n_mels, patch_frames, 1)``; ``band_stats`` is ``(mean, variance)`` of every mel
+    band over the training spectrograms, for `standardize`.
 
     Parameters
     ----------
@@ -84,15 +241,23 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
     batch_size : int > 0, default=32
         Patches per step.
     learning_rate : float > 0, default=1e-3
-        Adam's initial step size (reduced on plateaus).
+        Adam's initial step size (halved on validation plateaus).
     validation_fraction : float in [0, 0.5], default=0.15
         Tracks (or artists) held out for early stopping; 0 trains on everything for
         ``epochs`` epochs.
     patience : int > 0, default=5
         Epochs without validation improvement before stopping (the best weights are
         restored).
-    random_state : int or None, default=None
-        Seed of initialisation, patches and the hold-out (CPU runs repeat exactly).
+    time_mask, freq_mask : int >= 0, default=0
+        SpecAugment: the most frames / mel bands of one band masked per training patch.
+    time_shift : int >= 0, default=0
+        The most frames a training patch is rolled left or right.
+    mixup : float >= 0, default=0.0
+        Mixup's alpha (0.2-0.4 is usual); 0 turns it off.  See `augment_patches`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of initialisation, patches, augmentation and the hold-out (CPU runs repeat
+        exactly).  Note that keras seeds Python's, NumPy's and the backend's global
+        generators from it.
     verbose : int, default=0
         Keras progress output.
     jit_compile : bool or "auto", default="auto"
@@ -107,32 +272,40 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         The trained network.
     history_ : dict
         Per-epoch losses and accuracies (``loss``, ``accuracy``, ``val_loss`` ...).
+    n_features_in_ : int
+        Values per input row.
     """
 
-    _parameter_constraints = {
-        "n_mels": [Interval(Integral, 1, None, closed="left")],
-        "patch_seconds": [Interval(Real, 0, None, closed="neither")],
-        "sr": [Interval(Integral, 1, None, closed="left")],
-        "hop_length": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "validation_fraction": [Interval(Real, 0, 0.5, closed="both")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "random_state": [Integral, None],
-        "verbose": [Integral],
-        "jit_compile": ["boolean", StrOptions({"auto"})],
-    }
+    _parameter_constraints = dict(_TRAINING_CONSTRAINTS)
 
-    def _build(self, input_shape, n_classes):  # pragma: no cover - abstract
+    def _build(self, input_shape, n_classes, band_stats):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @staticmethod
+    def standardize(x, band_stats):
+        """Standardise every mel band with the training statistics (inside the model).
+
+        Parameters
+        ----------
+        x : keras tensor [shape=(batch, n_mels, n_frames, 1)]
+            Input patches.
+        band_stats : tuple of np.ndarray
+            ``(mean, variance)`` per mel band.
+
+        Returns
+        -------
+        keras tensor
+        """
+        from keras import layers
+
+        mean, variance = band_stats
+        return layers.Normalization(axis=1, mean=mean, variance=variance)(x)
 
     # -- data ----------------------------------------------------------------------
     def _patch_frames(self):
         return max(1, int(round(self.patch_seconds * self.sr / self.hop_length)))
 
-    def _spectrograms(self, X, *, reset):
-        X = validate_data(self, X, reset=reset, dtype=np.float32)
+    def _spectrograms(self, X):
         if X.shape[1] % self.n_mels:
             raise ParameterError(
                 f"{type(self).__name__}(n_mels={self.n_mels}) got rows of {X.shape[1]} values, "
@@ -148,11 +321,14 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         from sklearn.model_selection import GroupShuffleSplit
 
         n = len(y_enc)
-        if self.validation_fraction == 0 or n < 4:
-            return np.arange(n), np.array([], dtype=int)
         groups = np.arange(n) if groups is None else np.asarray(groups)
+        if self.validation_fraction == 0 or n < 4 or len(np.unique(groups)) < 2:
+            return np.arange(n), np.array([], dtype=int)
         split = GroupShuffleSplit(1, test_size=self.validation_fraction, random_state=rng)
         return next(split.split(y_enc, y_enc, groups))
+
+    def _augmentation(self):
+        return {name: getattr(self, name) for name in _AUGMENT if getattr(self, name)}
 
     # -- scikit-learn API ----------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -173,32 +349,46 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         self : object
             The fitted classifier.
         """
+        from sklearn.utils import check_random_state
+
+        X, y = validate_data(self, X, y, dtype=np.float32)
+        check_classification_targets(y)
         configure_backend()
         import keras
 
-        S = self._spectrograms(X, reset=True)
-        y = np.asarray(y)
-        check_classification_targets(y)
+        S = self._spectrograms(X)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
-        rng = np.random.RandomState(self.random_state)
-        if self.random_state is not None:
-            keras.utils.set_random_seed(int(self.random_state))
+        if len(self.classes_) < 2:
+            raise ParameterError(
+                f"{type(self).__name__} needs tracks of at least two genres (classes) to "
+                f"learn from; y holds only {self.classes_.tolist()}. Add tracks of other "
+                "genres."
+            )
+        rng = check_random_state(self.random_state)
+        keras.utils.set_random_seed(int(rng.randint(2**31 - 1)))
         train, valid = self._holdout(y_enc, groups, rng)
         size = self._patch_frames()
-        model = self._build((self.n_mels, size, 1), len(self.classes_))
+        band_stats = (S[train].mean(axis=(0, 2)), S[train].var(axis=(0, 2)))
+        model = self._build((self.n_mels, size, 1), len(self.classes_), band_stats)
         model.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate),
-            loss="sparse_categorical_crossentropy",
+            loss="categorical_crossentropy",
             metrics=["accuracy"],
             jit_compile=self.jit_compile,
         )
+        onehot = np.eye(len(self.classes_), dtype=np.float32)[y_enc]
         patches = _patch_dataset(keras)(
-            S[train], y_enc[train], size, self.batch_size, rng.randint(2**31 - 1)
+            S[train],
+            onehot[train],
+            size,
+            self.batch_size,
+            rng.randint(2**31 - 1),
+            self._augmentation(),
         )
         fit_kwargs, callbacks = {}, []
         if len(valid):
             x_val, owner = self._covering_patches(S[valid], size)
-            fit_kwargs["validation_data"] = (x_val, y_enc[valid][owner])
+            fit_kwargs["validation_data"] = (x_val, onehot[valid][owner])
             callbacks = [
                 keras.callbacks.EarlyStopping(
                     patience=self.patience, restore_best_weights=True, monitor="val_loss"
@@ -212,6 +402,7 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         )
         self.model_ = model
         self.history_ = {key: list(map(float, v)) for key, v in history.history.items()}
+        self.n_iter_ = len(self.history_["loss"])
         return self
 
     def _covering_patches(self, S, size):
@@ -233,7 +424,8 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         np.ndarray of shape (n_tracks, n_classes)
         """
         check_is_fitted(self)
-        S = self._spectrograms(X, reset=False)
+        X = validate_data(self, X, reset=False, dtype=np.float32)
+        S = self._spectrograms(X)
         x, owner = self._covering_patches(S, self._patch_frames())
         proba = np.asarray(self.model_.predict(x, batch_size=self.batch_size, verbose=0))
         sums = np.zeros((len(S), proba.shape[1]))
