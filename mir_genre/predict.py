@@ -22,6 +22,7 @@ is then 1.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -131,13 +132,31 @@ def window_starts(total, window, *, min_tail=MIN_TAIL_FRACTION):
     return [float(s) for s in starts]
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Send what C libraries write to file descriptor 2 to the null device meanwhile."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no descriptor 2 (a windowless process): nothing to quiet
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 def _read_blocks(path, *, sr, window):
     """Yield ``(block, native_sr)``: the decoded file in consecutive window-long blocks.
 
     Blocks are ``(frames, channels)`` float32 arrays at the file's own rate; the last
-    one is shorter (possibly empty).  libsndfile formats are read from start to end
-    without seeking (seeking into an MP3 makes mpg123 decode glitches and complain on
-    stderr); other formats are decoded whole by `mir_genre.audio.load`.
+    one is shorter (possibly empty).  libsndfile formats are read from start to end,
+    never seeking; other formats are decoded whole by `mir_genre.audio.load`.
     """
     import soundfile as sf
 
@@ -153,16 +172,30 @@ def _read_blocks(path, *, sr, window):
         return
     with f:
         size = int(round(window * f.samplerate))
+        chunk, quiet = size, contextlib.nullcontext
+        if f.format == "MP3":
+            # libsndfile's MP3 decoder returns wrong samples near the end of a read that
+            # stops inside an MPEG frame (1152 samples, or 576): read whole frames.  It
+            # still has libmpg123 print "part2_3_length (...) too large for available bit
+            # count" on stderr, although the samples then equal those of a whole-file
+            # read (python-soundfile issue #402): keep that quiet.
+            chunk, quiet = -(-size // 1152) * 1152, _quiet_native_stderr
+        buffer = np.zeros((0, f.channels), dtype=np.float32)
         while True:
             try:
-                block = f.read(size, dtype="float32", always_2d=True)
+                with quiet():
+                    data = f.read(chunk, dtype="float32", always_2d=True)
             except Exception as exc:  # a file damaged after its header
                 raise AudioError(
                     f"Could not decode audio file '{path}' after {f.tell() / f.samplerate:.1f} "
                     f"s: {exc}. Re-encode the file (e.g. with ffmpeg) or exclude it."
                 ) from exc
-            yield block, f.samplerate
-            if len(block) < size:
+            buffer = np.concatenate([buffer, data]) if len(buffer) else data
+            while len(buffer) >= size:
+                yield buffer[:size], f.samplerate
+                buffer = buffer[size:]
+            if len(data) < chunk:
+                yield buffer, f.samplerate
                 return
 
 
