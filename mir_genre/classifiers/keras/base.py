@@ -360,8 +360,8 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ParameterError(
-                f"{type(self).__name__} needs tracks of at least two genres (classes) to "
-                f"learn from; y holds only {self.classes_.tolist()}. Add tracks of other "
+                f"{type(self).__name__} needs tracks of at least two genres to learn from; "
+                f"y holds one class only ({self.classes_.tolist()}). Add tracks of other "
                 "genres."
             )
         rng = check_random_state(self.random_state)
