@@ -517,7 +517,7 @@ def plot_leaderboard(results, path):
         return None
     names = list(ref["pipeline"])
     honest = _reference_honest(results, reference)
-    fig = _figure(9, 1.2 + 0.6 * len(names))
+    fig = _figure(11, 1.4 + 0.6 * len(names))
     ax = fig.add_subplot()
     positions = np.arange(len(names))[::-1]
     means = ref["accuracy_mean"].to_numpy(dtype=float)
@@ -554,6 +554,8 @@ def plot_leaderboard(results, path):
                     zorder=2,
                 )
                 shown_inflation = True
+            else:  # the random split scored lower: mark where
+                ax.plot(top, y, marker="|", markersize=16, mew=2, color=_INFLATION, zorder=5)
             ax.text(
                 max(top, mean + stds[list(names).index(name)]) + 0.01,
                 y,
@@ -562,8 +564,16 @@ def plot_leaderboard(results, path):
                 fontsize=9,
                 color="#a0520f",
             )
+        inside = mean > 0.08  # short bars get their value in dark text beside them
         ax.text(
-            0.01, y, f"{mean:.3f}", va="center", ha="left", fontsize=9, color="white", zorder=4
+            0.01 if inside else mean + 0.01,
+            y,
+            f"{mean:.3f}",
+            va="center",
+            ha="left",
+            fontsize=9,
+            color="white" if inside else "#1b1b1b",
+            zorder=4,
         )
         for row in rows[rows["inflation"].isna()].itertuples(index=False):
             if row.protocol not in marker_protocols:
@@ -575,13 +585,14 @@ def plot_leaderboard(results, path):
                 color="#111111",
                 linestyle="none",
                 zorder=5,
-                label=row.protocol if marker_protocols.count(row.protocol) else None,
+                label=row.protocol,
             )
     n_genres = results.get("dataset", {}).get("n_genres") or 0
     if n_genres:
         ax.axvline(1 / n_genres, color="#888888", ls="--", lw=1, zorder=1)
-        ax.text(1 / n_genres, len(names) - 0.45, " chance", color="#666666", fontsize=8)
+        ax.text(1 / n_genres, -0.62, " chance", color="#666666", fontsize=8, va="center")
     ax.set_yticks(positions, names)
+    ax.set_ylim(-0.85, len(names) - 0.4)
     ax.set_xlim(0, 1.08)
     ax.set_xlabel("accuracy (mean over folds, error bar = std)")
     ax.grid(axis="x", color="#dddddd", zorder=0)
@@ -902,6 +913,11 @@ def _verdict(results, summary, reference):
         text += (
             '<div class="warn">No honest protocol was run: these scores may overstate '
             "accuracy on unseen artists.</div>"
+        )
+    elif summary["honest"].all():
+        text += (
+            "<div>No random split was run; add <code>random:5</code> to "
+            "<code>--protocol</code> to see how much one would flatter these scores.</div>"
         )
     all_inflation = summary["inflation"].dropna()
     if len(all_inflation) > 1:

@@ -28,7 +28,7 @@ LOGISTIC = "mfcc_deltas[n_mfcc=8]+logistic_regression"
 KNN = "mfcc_deltas[n_mfcc=8]+knn[n_neighbors=3]"
 # GenreCNN.get_test_params()-sized; n_mels and hop_length reach the cnn from mel_patches.
 DEEP = (
-    "mel_patches[n_mels=8,n_fft=512,hop_length=256]+cnn[filters=(4, 8),dense_units=8,"
+    "mel_patches[n_mels=8,n_fft=512,hop_length=256]+cnn[filters=(4,),dense_units=8,"
     "patch_seconds=0.2,epochs=2,batch_size=8,random_state=0,jit_compile=False]"
 )
 HAS_KERAS = importlib.util.find_spec("keras") is not None
