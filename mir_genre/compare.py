@@ -68,7 +68,7 @@ DEEP_PIPELINE_CPU = (
 #: Default deep pipeline when the Keras backend sees a GPU: full-size settings.
 DEEP_PIPELINE_GPU = "mel_patches+cnn"
 #: Default pipelines for datasets of ready-made features (``feature_table``).
-FEATURE_PIPELINES = ("mlp", "xgboost", "svm", "logistic_regression")
+FEATURE_PIPELINES = ("mlp", "xgboost[n_jobs=1]", "svm", "logistic_regression")
 #: Default protocol.
 DEFAULT_PROTOCOL = "artist:5"
 
@@ -232,7 +232,7 @@ def default_pipelines(kind="audio", *, backend="auto"):
     Examples
     --------
     >>> default_pipelines("features")
-    ['mlp', 'xgboost', 'svm', 'logistic_regression']
+    ['mlp', 'xgboost[n_jobs=1]', 'svm', 'logistic_regression']
     >>> default_pipelines("audio", backend=None)
     ['tzanetakis57+mlp', 'tzanetakis57+xgboost[n_jobs=1]', 'mfcc_deltas+svm']
     """
@@ -499,7 +499,15 @@ def make_splits(dataset, protocols, *, seed):
         is_random = protocol.startswith("random")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", LeakageWarning)
-            folds = list(cv.split(X, y, groups))
+            try:
+                folds = list(cv.split(X, y, groups))
+            except ParameterError:
+                raise
+            except ValueError as exc:  # scikit-learn's splitters: too few tracks per genre...
+                raise ParameterError(
+                    f"Protocol {protocol!r} cannot split dataset {dataset.name!r} "
+                    f"({len(dataset)} tracks): {_one_line(exc)} Use fewer folds."
+                ) from exc
         for warning in caught:
             if issubclass(warning.category, LeakageWarning):
                 notes.append(f"{protocol}: {_one_line(warning.message)}")

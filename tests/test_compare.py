@@ -278,6 +278,8 @@ def test_ctrl_c_keeps_finished_results_and_the_feature_cache(compare_tiny, monke
         (["--pipelines", "svm"], "needs an extractor and a classifier", "tzanetakis57+svm"),
         (["--extractors", "mfcc_deltas"], "--extractors needs --classifiers", "tzanetakis57"),
         (["--pipelines", "mfcc_deltas+svm[C=[1,]"], "Pipeline spec", "not a Python literal"),
+        (["--pipelines", LOGISTIC, "--protocol", "random:7"], "cannot split", "fewer folds"),
+        (["--pipelines", LOGISTIC, "--protocol", "artist:7"], "at least 7 artists", "6"),
     ],
 )
 def test_bad_names_exit_2_with_one_error_line(argv, message, listed, feature_cache):
@@ -487,9 +489,10 @@ def test_feature_table_defaults_are_classifiers(gtzan_dir):
         "feature_table", path=gtzan_dir / "features_30_sec.csv", metadata_dir=gtzan_dir
     )
     specs, _ = compare.resolve_specs(None, dataset)
-    assert [str(s) for s in specs] == [
-        s for s in compare.FEATURE_PIPELINES if s != "xgboost" or importlib.util.find_spec(s)
-    ]
+    expected = [parse_spec(s) for s in compare.FEATURE_PIPELINES]
+    if importlib.util.find_spec("xgboost") is None:
+        expected = [s for s in expected if s.classifier != "xgboost"]
+    assert specs == expected and all(s.extractor is None for s in specs)
 
 
 def test_extraction_and_folds_run_on_a_dask_cluster(compare_tiny, tmp_path):
