@@ -922,8 +922,8 @@ def _verdict(results, summary, reference):
     all_inflation = summary["inflation"].dropna()
     if len(all_inflation) > 1:
         text += (
-            f"<div>Across pipelines a random split adds {all_inflation.min():+.1f} to "
-            f"{all_inflation.max():+.1f} points.</div>"
+            f"<div>Across pipelines a random split moves accuracy by "
+            f"{all_inflation.min():+.1f} to {all_inflation.max():+.1f} points.</div>"
         )
     return f'<div class="verdict">{text}</div>'
 
