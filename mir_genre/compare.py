@@ -24,7 +24,6 @@ import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
-import inspect
 import shlex
 import sys
 import threading
@@ -37,6 +36,7 @@ import numpy as np
 
 from ._cli import add_dataset_arguments, dataset_kwargs, error_exit, load_dataset_from_args
 from .exceptions import DataError, LeakageError, LeakageWarning, MirGenreError, ParameterError
+from .specs import accepts_groups
 
 __all__ = [
     "CLASSICAL_PIPELINES",
@@ -74,7 +74,6 @@ DEFAULT_PROTOCOL = "artist:5"
 
 # Parameters a deep classifier must share with its extractor to read its output right
 # (a cnn reshaping 64-band rows as 128 bands would silently scramble them).
-_SHARED_PARAMS = ("sr", "n_mels", "hop_length")
 # Optional dependencies of default pipelines: left out, with a note, when missing.
 _NEEDS = {"xgboost": "xgboost", "cnn": "keras"}
 
@@ -421,27 +420,10 @@ def _labels(specs):
 
 def _build(spec, dataset, *, memory, n_jobs, seed):
     """build_pipeline with the dataset's clip length and the extractor's shape parameters."""
-    from .registry import load_plugin
-    from .specs import build_pipeline
+    from .specs import build_pipeline, dataset_defaults
 
-    defaults = {}
-    if spec.extractor:
-        param = getattr(load_plugin("extractors", spec.extractor), "_fixed_duration_param", None)
-        durations = np.asarray(dataset.metadata["duration"], dtype=float)
-        durations = durations[np.isfinite(durations)]
-        if param and len(durations):
-            # Fixed-duration extractors pad or crop to the dataset's typical clip length.
-            defaults[spec.extractor] = {param: float(np.median(durations))}
-    pipe = build_pipeline(spec, memory=memory, n_jobs=n_jobs, random_state=seed, defaults=defaults)
-    if spec.extractor:
-        extracted = pipe.steps[0][1].get_params(deep=False)
-        shared = {k: extracted[k] for k in _SHARED_PARAMS if k in extracted}
-        if shared:
-            defaults[spec.classifier] = shared
-            pipe = build_pipeline(
-                spec, memory=memory, n_jobs=n_jobs, random_state=seed, defaults=defaults
-            )
-    return pipe
+    defaults = dataset_defaults(spec, dataset)
+    return build_pipeline(spec, memory=memory, n_jobs=n_jobs, random_state=seed, defaults=defaults)
 
 
 # --------------------------------------------------------------------------- protocols
@@ -601,11 +583,7 @@ def _run_fold(estimator, X, y, groups, train, test, groups_param):
 
 def _groups_param(classifier, *, step=None):
     """Name of the fit parameter that takes the training artists, or None."""
-    try:
-        accepts = "groups" in inspect.signature(classifier.fit).parameters
-    except (TypeError, ValueError):
-        return None
-    if not accepts:
+    if not accepts_groups(classifier):
         return None
     return f"{step}__groups" if step else "groups"
 

@@ -22,7 +22,20 @@ from dataclasses import dataclass, field
 
 from .exceptions import ParameterError
 
-__all__ = ["PipelineSpec", "parse_spec", "parse_specs", "build_pipeline"]
+__all__ = [
+    "PipelineSpec",
+    "SHARED_INPUT_PARAMS",
+    "accepts_groups",
+    "build_pipeline",
+    "dataset_defaults",
+    "parse_spec",
+    "parse_specs",
+]
+
+#: Parameters that describe the extractor's output: a classifier that takes them (the
+#: deep models reshape spectrograms with ``n_mels`` and turn seconds into frames with
+#: ``sr`` and ``hop_length``) gets the extractor's values unless the spec sets its own.
+SHARED_INPUT_PARAMS = ("sr", "n_mels", "hop_length")
 
 _SYNTAX = (
     "Write a pipeline as 'extractor+classifier', optionally with parameters in square "
@@ -184,7 +197,8 @@ def build_pipeline(spec, *, memory=None, n_jobs=None, random_state=None, default
     defaults : dict or None, default=None
         Fallback parameters by component name (``{"mel_patches": {"duration": 5.0}}``),
         used where the spec and the other arguments set nothing; parameters a component
-        does not accept are ignored.
+        does not accept are ignored (see `dataset_defaults`).  The classifier also gets
+        the extractor's `SHARED_INPUT_PARAMS` where the spec does not set them.
 
     Returns
     -------
@@ -217,6 +231,9 @@ def build_pipeline(spec, *, memory=None, n_jobs=None, random_state=None, default
         steps.append((spec.extractor, extractor))
     classifier = get_classifier(spec.classifier, **spec.classifier_params)
     fallback = {**defaults.get(spec.classifier, {}), "random_state": random_state}
+    if steps:
+        produced = steps[0][1].get_params(deep=False)
+        fallback.update({k: produced[k] for k in SHARED_INPUT_PARAMS if k in produced})
     classifier.set_params(
         **{
             k: v
@@ -226,3 +243,78 @@ def build_pipeline(spec, *, memory=None, n_jobs=None, random_state=None, default
     )
     steps.append((spec.classifier, classifier))
     return Pipeline(steps)
+
+
+def dataset_defaults(spec, dataset):
+    """Fallback extractor parameters that make a pipeline fit a dataset.
+
+    A fixed-duration extractor (``mel_patches``) pads or crops to the dataset's typical
+    clip length (`mir_genre.datasets.clip_seconds`), and an extractor reading array audio
+    reads it at the dataset's sampling rate.
+
+    Parameters
+    ----------
+    spec : PipelineSpec or str
+        The pipeline.
+    dataset : Dataset
+        Where its tracks come from.
+
+    Returns
+    -------
+    dict
+        ``defaults`` for `build_pipeline`.
+
+    Raises
+    ------
+    ParameterError
+        When the spec sets a sampling rate other than that of the dataset's array audio.
+    """
+    import numpy as np
+
+    from .datasets import clip_seconds
+    from .registry import load_plugin
+
+    spec = parse_spec(spec) if isinstance(spec, str) else spec
+    if not spec.extractor:
+        return {}
+    defaults = {}
+    param = getattr(load_plugin("extractors", spec.extractor), "_fixed_duration_param", None)
+    clip = clip_seconds(dataset)
+    if param and clip is not None:
+        defaults[param] = clip
+    if isinstance(dataset.X, np.ndarray) and dataset.sr:
+        given = spec.extractor_params.get("sr", dataset.sr)
+        if given != dataset.sr:
+            raise ParameterError(
+                f"Dataset {dataset.name!r} holds audio sampled at {dataset.sr} Hz, but the "
+                f"pipeline sets {spec.extractor}[sr={given}]; drop sr from the spec."
+            )
+        defaults["sr"] = dataset.sr
+    return {spec.extractor: defaults}
+
+
+def accepts_groups(estimator):
+    """Whether an estimator's ``fit`` takes ``groups`` (to hold out whole artists).
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        A classifier.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import mir_genre
+    >>> accepts_groups(mir_genre.get_classifier("xgboost")), accepts_groups(
+    ...     mir_genre.get_classifier("svm"))
+    (True, False)
+    """
+    import inspect
+
+    try:
+        return "groups" in inspect.signature(estimator.fit).parameters
+    except (TypeError, ValueError):  # callables without a signature
+        return False

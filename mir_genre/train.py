@@ -19,7 +19,6 @@ it, so the model predicts from audio like any other.
 """
 
 import argparse
-import inspect
 import sys
 import time
 import warnings
@@ -27,17 +26,17 @@ import warnings
 import numpy as np
 
 from ._cli import add_dataset_arguments, dataset_kwargs, error_exit, load_dataset_from_args
+from .datasets import clip_seconds
+from .exceptions import ParameterError
+from .specs import accepts_groups
 
-__all__ = ["clip_seconds", "make_parser", "main"]
+__all__ = ["make_parser", "main"]
 
 #: Default spec by dataset kind (``--pipeline`` not given).
 DEFAULT_PIPELINES = {"audio": "tzanetakis57+svm", "features": "svm"}
 
 #: Clip length assumed when a dataset does not know the length of its tracks.
 FALLBACK_CLIP_SECONDS = 30.0
-
-#: Classifier parameters that describe its input; they follow the extractor's values.
-_SHARED_INPUT_PARAMS = ("sr", "n_mels", "hop_length")
 
 _EPILOG = """\
 examples:
@@ -112,50 +111,6 @@ def make_parser():
     return parser
 
 
-def clip_seconds(dataset):
-    """Typical length of a dataset's clips, in seconds.
-
-    Parameters
-    ----------
-    dataset : Dataset
-        Any dataset.
-
-    Returns
-    -------
-    float or None
-        The median of ``metadata["duration"]`` rounded to milliseconds; for array audio
-        without durations, the array's width over ``dataset.sr``; None when unknown.
-
-    Examples
-    --------
-    >>> import mir_genre
-    >>> ds = mir_genre.load_dataset("synthetic", genres=["jazz", "rock"], n_artists=2,
-    ...                             tracks_per_artist=1, duration=0.5, cache=None)
-    >>> clip_seconds(ds)
-    0.5
-    """
-    import pandas as pd
-
-    durations = pd.to_numeric(dataset.metadata["duration"], errors="coerce").to_numpy(float)
-    durations = durations[np.isfinite(durations) & (durations > 0)]
-    if len(durations):
-        return round(float(np.median(durations)), 3)
-    if dataset.kind == "audio" and isinstance(dataset.X, np.ndarray) and dataset.sr:
-        return round(dataset.X.shape[1] / dataset.sr, 3)
-    return None
-
-
-def _accepts(estimator, name):
-    return name in estimator.get_params(deep=False)
-
-
-def _fit_accepts_groups(estimator):
-    try:
-        return "groups" in inspect.signature(estimator.fit).parameters
-    except (TypeError, ValueError):  # builtins or odd callables without a signature
-        return False
-
-
 class _UsageError(Exception):
     """A problem with the options: reported with exit code 2."""
 
@@ -174,48 +129,20 @@ def _check_spec_fits_dataset(spec, dataset):
         )
 
 
-def _build(spec, dataset, args, clip):
+def _build(spec, dataset, args):
     """Build the pipeline, giving extractors the dataset's clip length and sampling rate."""
-    from .registry import load_plugin
-    from .specs import build_pipeline
+    from .specs import build_pipeline, dataset_defaults
 
-    defaults = {}
-    if spec.extractor:
-        cls = load_plugin("extractors", spec.extractor)
-        ext_defaults = {}
-        duration_param = getattr(cls, "_fixed_duration_param", None)
-        if duration_param and clip is not None:
-            ext_defaults[duration_param] = clip
-        if isinstance(dataset.X, np.ndarray) and dataset.sr:
-            # Array audio is at the dataset's rate: the extractor must read it at that rate.
-            given = spec.extractor_params.get("sr", dataset.sr)
-            if given != dataset.sr:
-                raise _UsageError(
-                    f"Dataset {dataset.name!r} holds audio sampled at {dataset.sr} Hz, but "
-                    f"the spec sets {spec.extractor}[sr={given}]; drop sr from the spec."
-                )
-            ext_defaults["sr"] = dataset.sr
-        defaults[spec.extractor] = ext_defaults
+    try:
+        defaults = dataset_defaults(spec, dataset)
+    except ParameterError as exc:
+        raise _UsageError(str(exc)) from exc
     pipeline = build_pipeline(
-        spec,
-        memory=args.cache,
-        n_jobs=args.n_jobs,
-        random_state=args.seed,
-        defaults=defaults,
+        spec, memory=args.cache, n_jobs=args.n_jobs, random_state=args.seed, defaults=defaults
     )
-    if spec.extractor:
-        extractor, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
-        if _accepts(extractor, "verbose"):
-            extractor.set_params(verbose=not args.quiet)
-        # A deep classifier reshapes spectrograms with n_mels and converts seconds to
-        # frames with sr and hop_length: they must be the extractor's.
-        ext_params = extractor.get_params(deep=False)
-        shared = {
-            k: ext_params[k]
-            for k in _SHARED_INPUT_PARAMS
-            if k in ext_params and _accepts(classifier, k) and k not in spec.classifier_params
-        }
-        classifier.set_params(**shared)
+    extractor = pipeline.steps[0][1]
+    if spec.extractor and "verbose" in extractor.get_params(deep=False):
+        extractor.set_params(verbose=not args.quiet)
     return pipeline
 
 
@@ -250,7 +177,7 @@ def _features(extractor, dataset):
 
 def _fit(classifier, F, y, groups, index=None):
     index = slice(None) if index is None else index
-    params = {"groups": groups[index]} if _fit_accepts_groups(classifier) else {}
+    params = {"groups": groups[index]} if accepts_groups(classifier) else {}
     return classifier.fit(F[index], y[index], **params)
 
 
@@ -270,7 +197,7 @@ def _train(classifier, F, dataset, protocol, seed):
     cv = make_cv(protocol, dataset, random_state=seed)
     name = protocol.partition(":")[0]
     if name in ("artist", "random"):
-        params = {"groups": groups} if _fit_accepts_groups(classifier) else {}
+        params = {"groups": groups} if accepts_groups(classifier) else {}
         try:
             result = cross_validate(
                 clone(classifier),
@@ -405,7 +332,7 @@ def _run(args):
                 stacklevel=2,
             )
             clip = FALLBACK_CLIP_SECONDS
-        pipeline = _build(spec, dataset, args, clip)
+        pipeline = _build(spec, dataset, args)
         if args.protocol != "all":
             # Check the protocol against the dataset now, not after a long extraction.
             cv = make_cv(args.protocol, dataset, random_state=args.seed)
@@ -427,7 +354,8 @@ def _run(args):
     features_from = None
     if extractor is not None:
         runtime = {"memory": None, "n_jobs": None, "verbose": False}
-        extractor.set_params(**{k: v for k, v in runtime.items() if _accepts(extractor, k)})
+        accepted = extractor.get_params(deep=False)
+        extractor.set_params(**{k: v for k, v in runtime.items() if k in accepted})
         ext_name = spec.extractor or "tzanetakis57"
         features_from = None if spec.extractor else ext_name
         pipeline = Pipeline([(ext_name, extractor), (classifier_name, classifier)])

@@ -8,7 +8,7 @@ predefined ``splits`` and a ``metadata`` table).  Loaders are registered in the
 
 import importlib
 
-from ._base import METADATA_COLUMNS, Dataset, ValidationReport, artist_groups
+from ._base import METADATA_COLUMNS, Dataset, ValidationReport, artist_groups, clip_seconds
 
 _LAZY = {
     "load_gtzan": ".gtzan",
@@ -18,7 +18,14 @@ _LAZY = {
     "load_synthetic": ".synthetic",
 }
 
-__all__ = ["METADATA_COLUMNS", "Dataset", "ValidationReport", "artist_groups", *sorted(_LAZY)]
+__all__ = [
+    "METADATA_COLUMNS",
+    "Dataset",
+    "ValidationReport",
+    "artist_groups",
+    "clip_seconds",
+    *sorted(_LAZY),
+]
 
 
 def __getattr__(name):

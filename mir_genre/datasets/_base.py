@@ -8,7 +8,14 @@ import pandas as pd
 
 from ..exceptions import ParameterError
 
-__all__ = ["Dataset", "ValidationReport", "METADATA_COLUMNS", "artist_groups", "cache_dir"]
+__all__ = [
+    "Dataset",
+    "ValidationReport",
+    "METADATA_COLUMNS",
+    "artist_groups",
+    "cache_dir",
+    "clip_seconds",
+]
 
 #: Columns every dataset's metadata table has (more may follow).
 METADATA_COLUMNS = ("track_id", "path", "genre", "artist", "title", "split", "duration")
@@ -69,6 +76,38 @@ def artist_groups(artists, track_ids):
         known = isinstance(artist, str) and artist.strip() != ""
         out.append(f"artist:{artist.strip()}" if known else f"track:{track}")
     return np.asarray(out, dtype=object)
+
+
+def clip_seconds(dataset):
+    """Typical length of a dataset's clips, in seconds.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Any dataset.
+
+    Returns
+    -------
+    float or None
+        The median of ``metadata["duration"]`` rounded to milliseconds; for array audio
+        without durations, the array's width over ``dataset.sr``; None when unknown.
+
+    Examples
+    --------
+    >>> import mir_genre
+    >>> from mir_genre.datasets import clip_seconds
+    >>> ds = mir_genre.load_dataset("synthetic", genres=["jazz", "rock"], n_artists=2,
+    ...                             tracks_per_artist=1, duration=0.5, cache=None)
+    >>> clip_seconds(ds)
+    0.5
+    """
+    durations = pd.to_numeric(dataset.metadata["duration"], errors="coerce").to_numpy(float)
+    durations = durations[np.isfinite(durations) & (durations > 0)]
+    if len(durations):
+        return round(float(np.median(durations)), 3)
+    if dataset.kind == "audio" and isinstance(dataset.X, np.ndarray) and dataset.sr:
+        return round(dataset.X.shape[1] / dataset.sr, 3)
+    return None
 
 
 @dataclass(frozen=True)
