@@ -10,6 +10,7 @@ __all__ = [
     "add_dataset_arguments",
     "dataset_kwargs",
     "error_exit",
+    "print_warnings",
     "load_dataset_from_args",
     "parse_assignment",
 ]
@@ -175,3 +176,25 @@ def error_exit(message, *, code=2):
     """
     print(f"error: {message}", file=sys.stderr)
     return code
+
+
+def print_warnings(caught):
+    """Print recorded warnings once each, as ``warning: Category: message`` on stderr.
+
+    Parameters
+    ----------
+    caught : list of warnings.WarningMessage
+        From ``warnings.catch_warnings(record=True)``.
+
+    Returns
+    -------
+    list of str
+        The distinct lines printed (without the ``warning:`` prefix), sorted.
+    """
+    seen = set()
+    for warning in caught:
+        text = f"{warning.category.__name__}: {' '.join(str(warning.message).split())}"
+        if text not in seen:
+            seen.add(text)
+            print(f"warning: {text}", file=sys.stderr)
+    return sorted(seen)

@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from ._cli import error_exit
+from ._cli import error_exit, print_warnings
 from .exceptions import AudioError
 
 __all__ = ["make_parser", "main", "predict_file", "window_starts"]
@@ -369,15 +369,6 @@ class _Table:
         sys.stdout.flush()
 
 
-def _print_warnings(caught):
-    seen = set()
-    for warning in caught:
-        text = f"{warning.category.__name__}: {' '.join(str(warning.message).split())}"
-        if text not in seen:
-            seen.add(text)
-            print(f"warning: {text}", file=sys.stderr)
-
-
 def _predict_all(model, files, args):
     """Predict every file; return (results, {path: error message})."""
     from .exceptions import MirGenreError
@@ -440,15 +431,15 @@ def main(argv=None):
         try:
             model = load_model(args.model)
         except MirGenreError as exc:
-            _print_warnings(caught)
+            print_warnings(caught)
             return error_exit(exc)
         if args.info:
             print(_describe(model))
             if not args.paths:
-                _print_warnings(caught)
+                print_warnings(caught)
                 return 0
         if model.extractor is None:
-            _print_warnings(caught)
+            print_warnings(caught)
             return error_exit(
                 f"model '{args.model}' was trained on the feature table "
                 f"{model.info.get('dataset', {}).get('name', '?')!r} whose columns are not "
@@ -457,7 +448,7 @@ def main(argv=None):
                 "tzanetakis57 features (python -m mir_genre.extract writes one)."
             )
         if not model.info.get("sr") or not model.info.get("window_seconds"):
-            _print_warnings(caught)
+            print_warnings(caught)
             return error_exit(
                 f"model '{args.model}' does not record the sampling rate and clip length it "
                 "was trained on, so songs cannot be cut into windows; retrain it with "
@@ -469,7 +460,7 @@ def main(argv=None):
             print(f"error: {path}: {message}", file=sys.stderr)
         results, unreadable = _predict_all(model, files, args)
         failed.update(unreadable)
-    _print_warnings(caught)
+    print_warnings(caught)
     if args.json:
         document = {
             "model": str(args.model),

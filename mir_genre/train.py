@@ -25,7 +25,13 @@ import warnings
 
 import numpy as np
 
-from ._cli import add_dataset_arguments, dataset_kwargs, error_exit, load_dataset_from_args
+from ._cli import (
+    add_dataset_arguments,
+    dataset_kwargs,
+    error_exit,
+    load_dataset_from_args,
+    print_warnings,
+)
 from .datasets import clip_seconds
 from .exceptions import ParameterError
 from .specs import accepts_groups
@@ -300,16 +306,6 @@ def _summary(info, output):
     return "\n".join(lines)
 
 
-def _print_warnings(caught):
-    seen = set()
-    for warning in caught:
-        text = f"{warning.category.__name__}: {' '.join(str(warning.message).split())}"
-        if text not in seen:
-            seen.add(text)
-            print(f"warning: {text}", file=sys.stderr)
-    return sorted(seen)
-
-
 def _run(args):
     """Load the dataset and fit the pipeline; return it with its description."""
     from sklearn.pipeline import Pipeline
@@ -420,12 +416,12 @@ def main(argv=None):
         try:
             pipeline, info = _run(args)
         except _UsageError as exc:
-            _print_warnings(caught)
+            print_warnings(caught)
             return error_exit(exc, code=2)
         except (MirGenreError, ValueError, OSError, RuntimeError) as exc:
-            _print_warnings(caught)
+            print_warnings(caught)
             return error_exit(f"training failed: {exc}", code=1)
-    info["warnings"] = _print_warnings(caught)
+    info["warnings"] = print_warnings(caught)
     try:
         path = save_model(args.output, pipeline, **info)
     except OSError as exc:
