@@ -92,3 +92,15 @@ def test_xgboost_missing_gives_install_hint(genres, monkeypatch):
     monkeypatch.setitem(sys.modules, "xgboost", None)
     with pytest.raises(ParameterError, match="pip install"):
         make("xgboost").fit(X, y)
+
+
+def test_svm_with_one_track_of_a_genre_warns_and_still_gives_probabilities():
+    from mir_genre.exceptions import DataWarning
+
+    X = np.array([[0.0, 0.0], [0.1, 0.0], [1.0, 1.0], [1.1, 0.9], [3.0, 0.0]])
+    y = ["jazz", "jazz", "metal", "metal", "pop"]  # one pop track: no out-of-fold Platt
+    with pytest.warns(DataWarning, match="single training example"):
+        clf = mir_genre.get_classifier("svm", random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert clf.predict([[3.0, 0.1]]).tolist() == ["pop"]

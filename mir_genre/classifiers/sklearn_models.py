@@ -5,6 +5,7 @@ inside (so a pipeline ``extractor -> classifier`` needs no extra step), labels a
 genre strings, and ``classes_`` / ``predict_proba`` behave as usual.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,6 +13,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..exceptions import DataWarning
 
 __all__ = ["SVMClassifier", "LogisticClassifier", "KNNClassifier", "RandomForest"]
 
@@ -142,10 +145,45 @@ class SVMClassifier(_ScaledClassifier):
         from sklearn.svm import SVC
 
         svc = SVC(C=self.C, kernel=self.kernel, gamma=self.gamma, random_state=self.random_state)
+        smallest = np.unique(y, return_counts=True)[1].min()
+        if smallest < 2:
+            warnings.warn(
+                "SVMClassifier: a genre has a single training example, too few for Platt "
+                "scaling's out-of-fold decisions; its probabilities are a softmax of the "
+                "decision values instead (uncalibrated, same ranking). Give every genre at "
+                "least two tracks for calibrated probabilities.",
+                DataWarning,
+                stacklevel=4,
+            )
+            return _SoftmaxSVC(svc)
         # Platt scaling fitted on out-of-fold decisions; the smallest class bounds the folds.
-        n_splits = max(2, min(5, np.unique(y, return_counts=True)[1].min()))
+        n_splits = min(5, smallest)
         cv = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
         return CalibratedClassifierCV(svc, method="sigmoid", cv=cv, ensemble=False)
+
+
+class _SoftmaxSVC(ClassifierMixin, BaseEstimator):
+    """An SVC whose probabilities are the softmax of its one-vs-rest decision values."""
+
+    def __init__(self, svc):
+        self.svc = svc
+
+    def fit(self, X, y):
+        """Fit a clone of the SVC."""
+        from sklearn.base import clone
+
+        self.svc_ = clone(self.svc).fit(X, y)
+        self.classes_ = self.svc_.classes_
+        return self
+
+    def predict_proba(self, X):
+        """Softmax of the decision values, columns in the order of ``classes_``."""
+        from scipy.special import softmax
+
+        decision = self.svc_.decision_function(X)
+        if decision.ndim == 1:  # two classes: one signed distance
+            decision = np.c_[-decision, decision]
+        return softmax(decision, axis=1)
 
 
 class LogisticClassifier(_ScaledClassifier):
