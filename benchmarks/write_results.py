@@ -27,8 +27,9 @@ def _deep_section(data, rows):
         "## CNN training throughput on the CPU (`benchmarks/test_bench_deep.py`)",
         "",
         "The full-size 4-block CNN (32/64/128/256 filters, 128 mels, 3-s patches, batch 32)",
-        f"trained on 64 30-s tracks for 2 epochs, Keras backend `{backend}`, each timed end",
-        "to end (build and compilation included). `test_cnn_fit` is `GenreCNN.fit` (random",
+        "trained on 64 30-s tracks for 4 epochs (256 patches), each timed end to end",
+        "(build and compilation included, after one warm-up round).",
+        f"Keras backend: `{backend}`. `test_cnn_fit` is `GenreCNN.fit` (random",
         "patches sliced from spectrograms computed once); `test_plain_keras_arrays` feeds",
         "the same network pre-cut NumPy arrays (no input pipeline: the ceiling);",
         "`test_plain_keras_recompute` computes every patch's log-mel spectrogram from the",
@@ -40,7 +41,7 @@ def _deep_section(data, rows):
     rates = {}
     for name in names:
         _, mean, low, _ = rows[name]
-        samples = extra[name].get("samples", 128)
+        samples = extra[name]["samples"]
         rates[name] = (samples / mean, samples / low)
         lines.append(
             f"| {name} | {mean:.2f} | {low:.2f} | {rates[name][0]:.1f} | {rates[name][1]:.1f} |"
