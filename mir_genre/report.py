@@ -757,7 +757,9 @@ def plot_learning_curves(histories, path, *, title=""):
         ax.set_ylabel(metric)
         ax.grid(color="#e3e3e3")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_title(f"{metric} (solid: training, dashed: validation)", fontsize=9)
+        validated = any(f"val_{metric}" in (history or {}) for history in histories)
+        legend = "solid: training, dashed: validation" if validated else "training"
+        ax.set_title(f"{metric} ({legend})", fontsize=9)
     axes[0].legend(fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
