@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval
 
 from ._common import as_essentia, finite
 
-__all__ = ["SCALAR_DESCRIPTORS", "essentia_lowlevel", "EssentiaLowLevel"]
+__all__ = ["SCALAR_DESCRIPTORS", "essentia_lowlevel", "lowlevel_feature_names", "EssentiaLowLevel"]
 
 #: One value per frame, in output order.
 SCALAR_DESCRIPTORS = (
