@@ -3,9 +3,10 @@
 from numbers import Integral
 
 import numpy as np
+from sklearn.utils._param_validation import Interval
+
 from mir_genre.features._base import _COMMON_CONSTRAINTS, BaseExtractor
 from mir_genre.features._stats import check_stats, stat_names, summarize
-from sklearn.utils._param_validation import Interval
 
 from ._common import as_essentia, finite
 

@@ -3,8 +3,9 @@
 from numbers import Integral
 
 import numpy as np
-from mir_genre.features._base import _COMMON_CONSTRAINTS, BaseExtractor
 from sklearn.utils._param_validation import Interval, StrOptions
+
+from mir_genre.features._base import _COMMON_CONSTRAINTS, BaseExtractor
 
 from ._common import ESSENTIA_RATE, SILENCE_PEAK, as_essentia, finite, resample
 

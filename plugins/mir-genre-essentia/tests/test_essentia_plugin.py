@@ -114,7 +114,8 @@ def test_parallel_processes_match_serial():
 @pytest.mark.parametrize("method", ["multifeature", "degara"])
 def test_click_track_tempo(method):
     est = mir_genre.get_extractor("essentia_rhythm", method=method)
-    out = dict(zip(est.get_feature_names_out(), est.fit_transform(_clicks(120, 12)[None])[0]))
+    features = est.fit_transform(_clicks(120, 12)[None])[0]
+    out = dict(zip(est.get_feature_names_out(), features, strict=True))
     assert abs(out["bpm"] - 120) < 2
     assert abs(out["bpm_histogram_first_peak_bpm"] - 120) < 3
     assert 1.5 < out["onset_rate"] < 2.5
@@ -122,9 +123,21 @@ def test_click_track_tempo(method):
 
 def test_c_major_triad_key():
     est = mir_genre.get_extractor("essentia_tonal")
-    out = dict(zip(est.get_feature_names_out(), est.fit_transform(_triad((261.63, 329.63, 392.0), 5)[None])[0]))
+    out = dict(
+        zip(
+            est.get_feature_names_out(),
+            est.fit_transform(_triad((261.63, 329.63, 392.0), 5)[None])[0],
+            strict=True,
+        )
+    )
     assert out["key_C"] == 1 and out["key_major"] == 1
-    assert sum(out[f"key_{pc}"] for pc in ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")) == 1
+    assert (
+        sum(
+            out[f"key_{pc}"]
+            for pc in ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+        )
+        == 1
+    )
     assert out["key_strength"] > 0.5
     assert abs(out["tuning_frequency"] - 440) < 2
 
@@ -132,7 +145,7 @@ def test_c_major_triad_key():
 def test_lowlevel_tone_centroid():
     est = mir_genre.get_extractor("essentia_lowlevel")
     tone = np.sin(2 * np.pi * 1000 * np.arange(SR) / SR)[None]
-    out = dict(zip(est.get_feature_names_out(), est.fit_transform(tone)[0]))
+    out = dict(zip(est.get_feature_names_out(), est.fit_transform(tone)[0], strict=True))
     assert abs(out["spectral_centroid_mean"] - 1000) < 50
 
 
@@ -155,6 +168,8 @@ def _expected_failed_checks(estimator):
     }
 
 
-@parametrize_with_checks([_cheap(name) for name in NAMES], expected_failed_checks=_expected_failed_checks)
+@parametrize_with_checks(
+    [_cheap(name) for name in NAMES], expected_failed_checks=_expected_failed_checks
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
