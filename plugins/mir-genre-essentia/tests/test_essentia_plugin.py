@@ -1,14 +1,25 @@
 """Tests of the Essentia extractors: registration, inputs, values and scikit-learn checks."""
 
+import importlib.metadata
 import pickle
 
 import numpy as np
 import pytest
-import soundfile as sf
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import mir_genre
-from mir_genre.registry import load_plugin
+try:
+    importlib.metadata.distribution("mir-genre-essentia")
+except importlib.metadata.PackageNotFoundError:
+    pytest.skip(
+        "the Essentia plugin is not installed (pip install ./plugins/mir-genre-essentia)",
+        allow_module_level=True,
+    )
+
+import soundfile as sf  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+import mir_genre  # noqa: E402
+from mir_genre.registry import load_plugin  # noqa: E402
+from mir_genre.testing import check_plugin  # noqa: E402
 
 SR = 22050
 NAMES = ("essentia_lowlevel", "essentia_rhythm", "essentia_tonal")
@@ -173,3 +184,9 @@ def _expected_failed_checks(estimator):
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_conformance_suite(name):
+    # The estimator checks run above through parametrize_with_checks; here the rest.
+    assert "both input forms" in check_plugin(name, estimator_checks=False)
