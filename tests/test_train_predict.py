@@ -151,7 +151,7 @@ def test_random_split_warning_is_reported_and_recorded(tmp_path, capsys):
 @pytest.mark.parametrize(
     "spec, expected",
     [
-        ("nope+svm", "installed names are: 'chroma', 'mel_patches', 'mfcc_deltas'"),
+        ("nope+svm", "installed names are: 'chroma', "),  # then every other extractor
         ("tzanetakis57+nope", "Unknown classifier 'nope'"),
         ("tzanetakis57[+svm", "not closed"),
         ("tzanetakis57[foo=1]+svm", "Pass only the parameters Tzanetakis57 accepts"),
