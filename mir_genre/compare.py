@@ -22,7 +22,6 @@ cache) and exits with status 130.
 import argparse
 import contextlib
 import hashlib
-import importlib.metadata
 import importlib.util
 import shlex
 import sys
@@ -771,27 +770,9 @@ def dataset_checksum(dataset):
 
 
 def _versions():
-    from . import __version__
+    from .model_file import library_versions
 
-    out = {"mir_genre": __version__, "python": sys.version.split()[0]}
-    # xgboost ships as "xgboost" or as the CPU-only "xgboost-cpu" distribution.
-    names = {
-        "numpy": ["numpy"],
-        "scikit-learn": ["scikit-learn"],
-        "librosa": ["librosa"],
-        "keras": ["keras"],
-        "jax": ["jax"],
-        "xgboost": ["xgboost", "xgboost-cpu"],
-    }
-    for name, distributions in names.items():
-        out[name] = "not installed"
-        for distribution in distributions:
-            try:
-                out[name] = importlib.metadata.version(distribution)
-                break
-            except importlib.metadata.PackageNotFoundError:
-                continue
-    return out
+    return library_versions("keras", "jax", "xgboost")
 
 
 def _dataset_info(dataset, args):

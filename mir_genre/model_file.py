@@ -165,10 +165,14 @@ def library_versions(*extra):
 
     versions = {"mir_genre": __version__, "python": platform.python_version()}
     for name in ("numpy", "scipy", "scikit-learn", "librosa", "joblib", "soundfile", *extra):
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
+        versions[name] = "not installed"
+        # xgboost also ships as the CPU-only "xgboost-cpu" distribution.
+        for distribution in (name, "xgboost-cpu") if name == "xgboost" else (name,):
+            try:
+                versions[name] = importlib.metadata.version(distribution)
+                break
+            except importlib.metadata.PackageNotFoundError:
+                continue
     return versions
 
 
