@@ -135,7 +135,8 @@ def make_parser():
         "--pipelines",
         metavar="SPECS",
         help="comma-separated pipelines 'extractor+classifier' (a classifier alone for a "
-        "feature table), each with optional [param=value,...]; default: "
+        "feature table; 'a+b+classifier' joins two extractors' features), each name with "
+        "optional [param=value,...]; default: "
         f"{', '.join(CLASSICAL_PIPELINES)} and a CNN on mel_patches (audio), "
         f"{', '.join(FEATURE_PIPELINES)} (features)",
     )
@@ -309,9 +310,9 @@ def requested_specs(args):
         classifiers = _names(args.classifiers, "--classifiers") if args.classifiers else []
         extractors = _names(args.extractors, "--extractors") if args.extractors else []
         if extractors and classifiers:
-            specs = [PipelineSpec(e, c, ep, cp) for e, ep in extractors for c, cp in classifiers]
+            specs = [PipelineSpec(c, cp, (e,)) for e in extractors for c, cp in classifiers]
         elif classifiers:
-            specs = [PipelineSpec(None, c, {}, p) for c, p in classifiers]
+            specs = [PipelineSpec(c, p) for c, p in classifiers]
         else:
             raise ParameterError(
                 "--extractors needs --classifiers: the grid pairs every extractor with every "
@@ -320,8 +321,8 @@ def requested_specs(args):
     else:
         return None
     for spec in specs:
-        if spec.extractor:
-            load_plugin("extractors", spec.extractor)
+        for name, _ in spec.extractors:
+            load_plugin("extractors", name)
         if spec.classifier:
             load_plugin("classifiers", spec.classifier)
     return list({str(spec): spec for spec in specs}.values())
@@ -591,9 +592,9 @@ def _groups_param(classifier, *, step=None):
 def _extract(extractor, X, *, quiet, warnings_into):
     from sklearn.base import clone
 
-    extractor = clone(extractor)
-    if "verbose" in extractor.get_params(deep=False):
-        extractor.set_params(verbose=not quiet)
+    from .specs import set_runtime_params
+
+    extractor = set_runtime_params(clone(extractor), verbose=not quiet)
     with _collect_warnings(warnings_into):
         start = time.perf_counter()
         features = extractor.fit_transform(X)
@@ -627,20 +628,28 @@ def _plan(specs, dataset, *, memory, n_jobs, seed):
     from sklearn.utils import get_tags
 
     from .features._base import RUNTIME_PARAMS
+    from .specs import extractor_members
 
     items = []
     for spec, label in zip(specs, _labels(specs), strict=True):
         pipe = _build(
             spec, dataset, memory=memory if spec.extractor else None, n_jobs=n_jobs, seed=seed
         )
+        members = extractor_members(pipe.steps[0][1]) if spec.extractor else []
         if spec.extractor is None:
             key = ("<dataset>",)  # X already holds the features
-        elif get_tags(pipe.steps[0][1]).requires_fit:
+        elif any(get_tags(m).requires_fit for m in members):
             key = None  # a fitted extractor: the whole pipeline is refitted in every fold
         else:
             # Stateless: one extraction per distinct configuration serves every pipeline.
-            params = pipe.steps[0][1].get_params(deep=False)
-            computed = sorted((k, repr(v)) for k, v in params.items() if k not in RUNTIME_PARAMS)
+            computed = [
+                sorted(
+                    (k, repr(v))
+                    for k, v in m.get_params(deep=False).items()
+                    if k not in RUNTIME_PARAMS
+                )
+                for m in members
+            ]
             key = (spec.extractor, repr(computed))
         record = {
             "label": label,

@@ -254,13 +254,15 @@ def _transform(pipeline, X, n_jobs):
     """
     from sklearn.base import clone
 
+    from .specs import extractor_members, set_runtime_params
+
     for _, step in pipeline.steps[:-1]:
-        if step.__sklearn_tags__().requires_fit:
+        if any(m.__sklearn_tags__().requires_fit for m in extractor_members(step)):
             X = step.transform(X)
             continue
-        fresh = clone(step)
-        if n_jobs is not None and "n_jobs" in fresh.get_params(deep=False):
-            fresh.set_params(n_jobs=n_jobs)
+        fresh = clone(step)  # joined extractors: a union of fresh clones
+        if n_jobs is not None:
+            set_runtime_params(fresh, n_jobs=n_jobs)
         X = fresh.transform(X)
     return X
 

@@ -4,17 +4,21 @@ The command-line tools (``compare``, ``train``) name pipelines with short string
 spec is an extractor name and a classifier name joined by ``+``; either may carry
 parameters in square brackets, written as Python literals (strings may be bare).  A
 spec with no ``+`` names a classifier alone, for datasets whose ``X`` is already a
-feature matrix (``feature_table``).
+feature matrix (``feature_table``).  Several extractors before the classifier are
+joined side by side (a `sklearn.pipeline.FeatureUnion`): ``tzanetakis57+
+essentia_lowlevel+svm`` gives the svm both feature sets of every track.
 
 Examples
 --------
 >>> spec = parse_spec("mel_patches[n_mels=64]+cnn[epochs=5,filters=(8,16)]")
->>> spec.extractor, spec.extractor_params, spec.classifier, spec.classifier_params
-('mel_patches', {'n_mels': 64}, 'cnn', {'epochs': 5, 'filters': (8, 16)})
+>>> spec.extractors, spec.classifier, spec.classifier_params
+((('mel_patches', {'n_mels': 64}),), 'cnn', {'epochs': 5, 'filters': (8, 16)})
 >>> str(spec)
 'mel_patches[n_mels=64]+cnn[epochs=5,filters=(8, 16)]'
 >>> [str(s) for s in parse_specs("tzanetakis57+svm, svm[C=2.0]")]
 ['tzanetakis57+svm', 'svm[C=2.0]']
+>>> parse_spec("tzanetakis57+chroma[n_fft=4096]+svm").extractor
+'tzanetakis57+chroma'
 """
 
 import ast
@@ -28,8 +32,10 @@ __all__ = [
     "accepts_groups",
     "build_pipeline",
     "dataset_defaults",
+    "extractor_members",
     "parse_spec",
     "parse_specs",
+    "set_runtime_params",
 ]
 
 #: Parameters that describe the extractor's output: a classifier that takes them (the
@@ -39,8 +45,8 @@ SHARED_INPUT_PARAMS = ("sr", "n_mels", "hop_length")
 
 _SYNTAX = (
     "Write a pipeline as 'extractor+classifier', optionally with parameters in square "
-    "brackets, e.g. 'mel_patches[n_mels=64]+cnn[epochs=5]', or a classifier alone for a "
-    "feature table."
+    "brackets, e.g. 'mel_patches[n_mels=64]+cnn[epochs=5]' (several extractors joined: "
+    "'tzanetakis57+chroma+svm'), or a classifier alone for a feature table."
 )
 
 
@@ -50,18 +56,23 @@ class PipelineSpec:
 
     Attributes
     ----------
-    extractor : str or None
-        Registered extractor name; None for a classifier on ready-made features.
     classifier : str
         Registered classifier name.
-    extractor_params, classifier_params : dict
-        Constructor parameters given in the spec.
+    classifier_params : dict
+        Constructor parameters of the classifier given in the spec.
+    extractors : tuple of (str, dict)
+        Registered extractor names with their parameters, in order; empty for a
+        classifier on ready-made features.  Two or more are joined side by side.
     """
 
-    extractor: str | None
     classifier: str
-    extractor_params: dict = field(default_factory=dict)
     classifier_params: dict = field(default_factory=dict)
+    extractors: tuple = ()
+
+    @property
+    def extractor(self):
+        """The extractor part without parameters (``"a+b"`` when joined), or None."""
+        return "+".join(name for name, _ in self.extractors) or None
 
     @property
     def name(self):
@@ -69,9 +80,7 @@ class PipelineSpec:
         return f"{self.extractor}+{self.classifier}" if self.extractor else self.classifier
 
     def __str__(self):
-        parts = [(self.classifier, self.classifier_params)]
-        if self.extractor:
-            parts.insert(0, (self.extractor, self.extractor_params))
+        parts = [*self.extractors, (self.classifier, self.classifier_params)]
         return "+".join(name + _format_params(params) for name, params in parts)
 
 
@@ -138,8 +147,8 @@ def parse_spec(text):
     Parameters
     ----------
     text : str
-        ``"extractor+classifier"`` or ``"classifier"``, each with optional
-        ``[param=value,...]``.
+        ``"extractor+classifier"``, ``"extractor+extractor+classifier"`` or
+        ``"classifier"``, each name with optional ``[param=value,...]``.
 
     Returns
     -------
@@ -150,15 +159,12 @@ def parse_spec(text):
     ParameterError
         When the text does not follow the syntax (the message shows it).
     """
-    parts = _split_top(str(text).strip(), "+")
-    if len(parts) > 2 or not str(text).strip():
+    if not str(text).strip():
         raise ParameterError(f"Pipeline spec {text!r}: {_SYNTAX}")
-    components = [_component(part, text) for part in parts]
-    if len(components) == 1:
-        (classifier, classifier_params), extractor, extractor_params = components[0], None, {}
-    else:
-        (extractor, extractor_params), (classifier, classifier_params) = components
-    return PipelineSpec(extractor, classifier, extractor_params, classifier_params)
+    *extractors, (classifier, classifier_params) = [
+        _component(part, text) for part in _split_top(str(text).strip(), "+")
+    ]
+    return PipelineSpec(classifier, classifier_params, tuple(extractors))
 
 
 def parse_specs(text):
@@ -180,6 +186,87 @@ def _accepts(estimator, name):
     return name in estimator.get_params(deep=False)
 
 
+def _set_missing(estimator, values, given):
+    """Set the ``values`` the estimator accepts, except those set in the spec."""
+    estimator.set_params(
+        **{
+            k: v
+            for k, v in values.items()
+            if v is not None and _accepts(estimator, k) and k not in given
+        }
+    )
+
+
+def extractor_members(extractor):
+    """Return the extractors inside a pipeline's first step (its members when joined).
+
+    Parameters
+    ----------
+    extractor : estimator instance
+        An extractor, or a `sklearn.pipeline.FeatureUnion` of extractors.
+
+    Returns
+    -------
+    list of estimator instances
+        The union's transformers (the same objects, not copies), or ``[extractor]``.
+    """
+    from sklearn.pipeline import FeatureUnion
+
+    if isinstance(extractor, FeatureUnion):
+        return [step for _, step in extractor.transformer_list]
+    return [extractor]
+
+
+def set_runtime_params(extractor, **params):
+    """Set runtime parameters (``verbose``, ``memory``, ``n_jobs``) on every extractor.
+
+    Each member of a joined extractor gets those it accepts; the union's own ``n_jobs``
+    and ``verbose`` stay as they are (members run one after another, each spreading its
+    tracks over workers).
+
+    Parameters
+    ----------
+    extractor : estimator instance
+        An extractor or a `sklearn.pipeline.FeatureUnion` of extractors; changed in place.
+    **params
+        The values to set.
+
+    Returns
+    -------
+    extractor
+        The same object.
+    """
+    for member in extractor_members(extractor):
+        accepted = member.get_params(deep=False)
+        member.set_params(**{k: v for k, v in params.items() if k in accepted})
+    return extractor
+
+
+def _shared_input_params(members):
+    """`SHARED_INPUT_PARAMS` on which every member that has them agrees."""
+    shared = {}
+    for key in SHARED_INPUT_PARAMS:
+        values = {
+            repr(m.get_params(deep=False)[key]): m.get_params(deep=False)[key]
+            for m in members
+            if _accepts(m, key)
+        }
+        if len(values) == 1:
+            shared[key] = next(iter(values.values()))
+    return shared
+
+
+def _check_one_rate(spec, named):
+    rates = {name: m.get_params(deep=False).get("sr") for name, m in named}
+    if len({r for r in rates.values() if r is not None}) > 1:
+        listed = ", ".join(f"{name}[sr={rate}]" for name, rate in rates.items())
+        raise ParameterError(
+            f"Pipeline spec {str(spec)!r} joins extractors that read audio at different "
+            f"sampling rates ({listed}); joined extractors share one audio input, so give "
+            "them the same sr, e.g. sr=22050 on each."
+        )
+
+
 def build_pipeline(spec, *, memory=None, n_jobs=None, random_state=None, defaults=None):
     """Build the scikit-learn pipeline a spec describes.
 
@@ -198,49 +285,45 @@ def build_pipeline(spec, *, memory=None, n_jobs=None, random_state=None, default
         Fallback parameters by component name (``{"mel_patches": {"duration": 5.0}}``),
         used where the spec and the other arguments set nothing; parameters a component
         does not accept are ignored (see `dataset_defaults`).  The classifier also gets
-        the extractor's `SHARED_INPUT_PARAMS` where the spec does not set them.
+        the extractor's `SHARED_INPUT_PARAMS` where the spec does not set them (for
+        joined extractors, those on which they all agree).
 
     Returns
     -------
     sklearn.pipeline.Pipeline
-        Steps named after the registry names (one step for a classifier alone).
+        Steps named after the registry names (one step for a classifier alone).  Joined
+        extractors are one `sklearn.pipeline.FeatureUnion` step named ``"a+b"`` whose
+        members are named after the extractors (``-1``, ``-2`` suffixes keep them
+        unique), so feature names read ``"a__feature"``.
 
     Raises
     ------
     ParameterError
-        For an unknown name (the message lists the known ones) or parameter.
+        For an unknown name (the message lists the known ones) or parameter, or joined
+        extractors set to different sampling rates.
     """
-    from sklearn.pipeline import Pipeline
+    from sklearn.pipeline import FeatureUnion, Pipeline
 
-    from .registry import get_classifier, get_extractor
+    from .registry import _unique_names, get_classifier, get_extractor
 
     spec = parse_spec(spec) if isinstance(spec, str) else spec
     defaults = defaults or {}
-    steps = []
-    if spec.extractor:
-        extractor = get_extractor(spec.extractor, **spec.extractor_params)
-        runtime = {"memory": memory, "n_jobs": n_jobs}
-        fallback = {**defaults.get(spec.extractor, {}), **runtime}
-        extractor.set_params(
-            **{
-                k: v
-                for k, v in fallback.items()
-                if v is not None and _accepts(extractor, k) and k not in spec.extractor_params
-            }
-        )
-        steps.append((spec.extractor, extractor))
+    steps, members = [], []
+    runtime = {"memory": memory, "n_jobs": n_jobs}
+    names = _unique_names([name for name, _ in spec.extractors])
+    for step_name, (name, params) in zip(names, spec.extractors, strict=True):
+        extractor = get_extractor(name, **params)
+        _set_missing(extractor, {**defaults.get(name, {}), **runtime}, params)
+        members.append((step_name, extractor))
+    if len(members) == 1:
+        steps.append((spec.extractor, members[0][1]))
+    elif members:
+        _check_one_rate(spec, members)
+        steps.append((spec.extractor, FeatureUnion(members)))
     classifier = get_classifier(spec.classifier, **spec.classifier_params)
     fallback = {**defaults.get(spec.classifier, {}), "random_state": random_state}
-    if steps:
-        produced = steps[0][1].get_params(deep=False)
-        fallback.update({k: produced[k] for k in SHARED_INPUT_PARAMS if k in produced})
-    classifier.set_params(
-        **{
-            k: v
-            for k, v in fallback.items()
-            if v is not None and _accepts(classifier, k) and k not in spec.classifier_params
-        }
-    )
+    fallback.update(_shared_input_params([m for _, m in members]))
+    _set_missing(classifier, fallback, spec.classifier_params)
     steps.append((spec.classifier, classifier))
     return Pipeline(steps)
 
@@ -262,7 +345,7 @@ def dataset_defaults(spec, dataset):
     Returns
     -------
     dict
-        ``defaults`` for `build_pipeline`.
+        ``defaults`` for `build_pipeline`, by extractor name.
 
     Raises
     ------
@@ -275,22 +358,22 @@ def dataset_defaults(spec, dataset):
     from .registry import load_plugin
 
     spec = parse_spec(spec) if isinstance(spec, str) else spec
-    if not spec.extractor:
-        return {}
-    defaults = {}
-    param = getattr(load_plugin("extractors", spec.extractor), "_fixed_duration_param", None)
-    clip = clip_seconds(dataset)
-    if param and clip is not None:
-        defaults[param] = clip
-    if isinstance(dataset.X, np.ndarray) and dataset.sr:
-        given = spec.extractor_params.get("sr", dataset.sr)
-        if given != dataset.sr:
-            raise ParameterError(
-                f"Dataset {dataset.name!r} holds audio sampled at {dataset.sr} Hz, but the "
-                f"pipeline sets {spec.extractor}[sr={given}]; drop sr from the spec."
-            )
-        defaults["sr"] = dataset.sr
-    return {spec.extractor: defaults}
+    clip = clip_seconds(dataset) if spec.extractors else None
+    out = {}
+    for name, params in spec.extractors:
+        defaults = out.setdefault(name, {})
+        param = getattr(load_plugin("extractors", name), "_fixed_duration_param", None)
+        if param and clip is not None:
+            defaults[param] = clip
+        if isinstance(dataset.X, np.ndarray) and dataset.sr:
+            given = params.get("sr", dataset.sr)
+            if given != dataset.sr:
+                raise ParameterError(
+                    f"Dataset {dataset.name!r} holds audio sampled at {dataset.sr} Hz, but "
+                    f"the pipeline sets {name}[sr={given}]; drop sr from the spec."
+                )
+            defaults["sr"] = dataset.sr
+    return out
 
 
 def accepts_groups(estimator):

@@ -89,8 +89,9 @@ def make_parser():
         "-p",
         "--pipeline",
         metavar="SPEC",
-        help="'extractor[p=v]+classifier[p=v]' (default: tzanetakis57+svm for audio, svm "
-        "for feature tables); `python -m mir_genre plugins` lists the names",
+        help="'extractor[p=v]+classifier[p=v]', or 'a+b+classifier' to join two "
+        "extractors' features (default: tzanetakis57+svm for audio, svm for feature "
+        "tables); `python -m mir_genre plugins` lists the names",
     )
     parser.add_argument(
         "-o", "--output", metavar="MODEL", required=True, help="model file to write"
@@ -137,7 +138,7 @@ def _check_spec_fits_dataset(spec, dataset):
 
 def _build(spec, dataset, args):
     """Build the pipeline, giving extractors the dataset's clip length and sampling rate."""
-    from .specs import build_pipeline, dataset_defaults
+    from .specs import build_pipeline, dataset_defaults, set_runtime_params
 
     try:
         defaults = dataset_defaults(spec, dataset)
@@ -146,21 +147,28 @@ def _build(spec, dataset, args):
     pipeline = build_pipeline(
         spec, memory=args.cache, n_jobs=args.n_jobs, random_state=args.seed, defaults=defaults
     )
-    extractor = pipeline.steps[0][1]
-    if spec.extractor and "verbose" in extractor.get_params(deep=False):
-        extractor.set_params(verbose=not args.quiet)
+    if spec.extractor:
+        set_runtime_params(pipeline.steps[0][1], verbose=not args.quiet)
     return pipeline
 
 
 def _features(extractor, dataset):
     """Extract every track once; leave out (with a warning) tracks that cannot be read."""
     from .exceptions import DataError, DataWarning
+    from .specs import extractor_members
 
     extractor.fit(dataset.X)
-    if hasattr(extractor, "extract"):
-        features, failures = extractor.extract(dataset.X, errors="collect")
-    else:
-        features, failures = extractor.transform(dataset.X), []
+    parts, by_index = [], {}
+    for member in extractor_members(extractor):  # joined extractors: each in turn
+        if hasattr(member, "extract"):
+            part, failed = member.extract(dataset.X, errors="collect")
+        else:
+            part, failed = member.transform(dataset.X), []
+        parts.append(part)
+        for failure in failed:
+            by_index.setdefault(failure.index, failure)
+    features = np.hstack(parts)
+    failures = [by_index[i] for i in sorted(by_index)]
     if failures:
         if len(failures) == len(dataset):
             first = failures[0]
@@ -312,7 +320,7 @@ def _run(args):
 
     from .exceptions import DataWarning, MirGenreError
     from .model_selection import make_cv
-    from .specs import parse_spec
+    from .specs import extractor_members, parse_spec, set_runtime_params
 
     try:
         dataset = load_dataset_from_args(args)
@@ -349,16 +357,15 @@ def _run(args):
 
     features_from = None
     if extractor is not None:
-        runtime = {"memory": None, "n_jobs": None, "verbose": False}
-        accepted = extractor.get_params(deep=False)
-        extractor.set_params(**{k: v for k, v in runtime.items() if k in accepted})
+        set_runtime_params(extractor, memory=None, n_jobs=None, verbose=False)
         ext_name = spec.extractor or "tzanetakis57"
         features_from = None if spec.extractor else ext_name
         pipeline = Pipeline([(ext_name, extractor), (classifier_name, classifier)])
     else:
         pipeline = Pipeline([(classifier_name, classifier)])
 
-    sr = getattr(extractor, "sr", None) if extractor is not None else None
+    rates = {getattr(m, "sr", None) for m in extractor_members(extractor)} - {None}
+    sr = rates.pop() if len(rates) == 1 else None  # build_pipeline checked they agree
     if sr is None and dataset.kind == "audio":
         sr = dataset.sr
     duration_param = getattr(extractor, "_fixed_duration_param", None)

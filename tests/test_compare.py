@@ -413,6 +413,31 @@ def test_each_extractor_configuration_is_extracted_once(compare_tiny, monkeypatc
     assert result.code == 0 and sorted(calls) == [8, 9]
 
 
+def test_joined_extractors_are_one_pipeline_extracted_once(compare_tiny, monkeypatch, tmp_path):
+    extract = compare._extract
+    calls = []
+
+    def counting(extractor, X, **kwargs):
+        calls.append(type(extractor).__name__)
+        return extract(extractor, X, **kwargs)
+
+    monkeypatch.setattr(compare, "_extract", counting)
+    joined = "mfcc_deltas[n_mfcc=8]+chroma"
+    pipelines = [LOGISTIC, f"{joined}+logistic_regression", f"{joined}+knn[n_neighbors=3]"]
+    result = compare_tiny(
+        "--pipelines", ",".join(pipelines), "--protocol", "artist:3", "--out", str(tmp_path)
+    )
+    assert result.code == 0, result.err
+    assert sorted(calls) == ["FeatureUnion", "MFCCDeltas"]  # the union once for both
+    table = pd.read_csv(tmp_path / "results.csv")
+    assert set(table["pipeline"]) == {
+        "mfcc_deltas+logistic_regression",
+        "mfcc_deltas+chroma+logistic_regression",
+        "mfcc_deltas+chroma+knn",
+    }
+    assert table["accuracy"].notna().all()
+
+
 def test_an_extractor_that_requires_fit_is_refitted_in_every_fold(
     compare_tiny, monkeypatch, tmp_path
 ):

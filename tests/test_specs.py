@@ -12,7 +12,8 @@ from mir_genre.specs import build_pipeline, parse_spec, parse_specs
         "tzanetakis57+svm",
         "svm",
         "mel_patches[n_mels=64,duration=5.0]+cnn[epochs=5,filters=(8, 16)]",
-        "chroma[kind='cqt']+knn[n_neighbors=3]",
+        "chroma[variants=('cqt',)]+knn[n_neighbors=3]",
+        "tzanetakis57+chroma[n_fft=4096]+mfcc_deltas+svm",
     ],
 )
 def test_round_trip(text):
@@ -21,15 +22,15 @@ def test_round_trip(text):
 
 
 def test_bare_words_are_strings_and_lists_keep_inner_commas():
-    a, b = parse_specs("chroma[kind=cens]+svm, mel_patches+cnn[filters=(4,8)]")
-    assert a.extractor_params == {"kind": "cens"}
+    a, b = parse_specs("chroma[n_fft=4096]+svm, mel_patches+cnn[filters=(4,8)]")
+    assert a.extractors == (("chroma", {"n_fft": 4096}),)
     assert b.classifier_params == {"filters": (4, 8)} and b.name == "mel_patches+cnn"
 
 
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("a+b+c", "extractor\\+classifier"),
+        ("a++c", "is not a name"),
         ("", "extractor\\+classifier"),
         ("tzanetakis57[n_fft]+svm", "'n_fft' is not 'param=value'"),
         ("tzanetakis57[n_fft=1+svm", "not closed"),
@@ -63,3 +64,49 @@ def test_build_pipeline_of_a_classifier_alone_and_unknown_names():
     assert list(build_pipeline("svm").named_steps) == ["svm"]
     with pytest.raises(ParameterError, match="svm"):  # the message lists the known names
         build_pipeline("tzanetakis57+no_such_model")
+
+
+def test_joined_extractors_build_one_feature_union_step(tmp_path):
+    import numpy as np
+    from sklearn.pipeline import FeatureUnion
+
+    from mir_genre.specs import extractor_members, set_runtime_params
+
+    pipe = build_pipeline(
+        "chroma[variants=('stft',)]+chroma[variants=('cens',)]+mfcc_deltas[n_mfcc=5]+svm",
+        memory=tmp_path,
+        n_jobs=2,
+        defaults={"mfcc_deltas": {"n_mfcc": 99, "sr": 16000}, "chroma": {"sr": 16000}},
+    )
+    assert [name for name, _ in pipe.steps] == ["chroma+chroma+mfcc_deltas", "svm"]
+    union = pipe.steps[0][1]
+    assert isinstance(union, FeatureUnion)
+    assert [name for name, _ in union.transformer_list] == ["chroma-1", "chroma-2", "mfcc_deltas"]
+    members = extractor_members(union)
+    assert [m.variants for m in members[:2]] == [("stft",), ("cens",)]
+    assert members[2].n_mfcc == 5 and all(m.sr == 16000 for m in members)
+    assert all(m.memory == tmp_path and m.n_jobs == 2 for m in members)
+    set_runtime_params(union, verbose=True, n_jobs=1, not_a_param=0)
+    assert all(m.verbose and m.n_jobs == 1 for m in members)
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-0.5, 0.5, (6, 16000)).astype(np.float32)
+    y = np.array(["a", "b"] * 3)
+    pipe.fit(X, y)
+    names = pipe[:-1].get_feature_names_out()
+    widths = [len(m.get_feature_names_out()) for m in members]
+    assert len(names) == sum(widths) == pipe[-1].n_features_in_
+    assert names[0].startswith("chroma-1__") and names[-1].startswith("mfcc_deltas__")
+    assert pipe.predict(X).shape == (6,)
+
+
+def test_joined_extractors_share_input_params_only_where_they_agree():
+    pipe = build_pipeline("mel_patches[n_mels=32]+mel_patches[n_mels=32,hop_length=256]+cnn")
+    classifier = pipe[-1]
+    assert classifier.n_mels == 32  # both members agree
+    assert classifier.hop_length == type(classifier)().hop_length  # they disagree: untouched
+
+
+def test_joined_extractors_must_read_one_sampling_rate():
+    with pytest.raises(ParameterError, match=r"different sampling rates.*chroma\[sr=16000\]"):
+        build_pipeline("tzanetakis57+chroma[sr=16000]+svm")

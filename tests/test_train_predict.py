@@ -579,3 +579,21 @@ def test_real_gtzan_round_trip(gtzan_dir, gtzan_sample, tmp_path, capsys):
     assert [r["file"] for r in results] == picks
     assert all(r["windows"] == 1 and len(r["top"]) == 3 for r in results)
     assert all(r["genre"] in info["classes"] for r in results)
+
+
+def test_joined_extractors_train_and_predict(tmp_path, songs, capsys):
+    """'a+b+classifier': one model file whose extractor is a FeatureUnion of both."""
+    spec = "chroma[variants=('stft',)]+mfcc_deltas[n_mfcc=5]+svm"
+    code, out = _train(tmp_path, "--pipeline", spec)
+    assert code == 0
+    info = read_info(out)
+    assert info["spec"] == spec and info["steps"] == ["chroma+mfcc_deltas", "svm"]
+    assert info["sr"] == SR and info["window_seconds"] == 1.0
+    model = load_model(out)
+    names = model.extractor.get_feature_names_out()
+    assert names[0].startswith("chroma__") and names[-1].startswith("mfcc_deltas__")
+    assert model.classifier.n_features_in_ == len(names)
+    capsys.readouterr()
+    assert predict.main([str(out), str(songs["metal_long"]), "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert result["windows"] == 3 and result["genre"] in GENRES
