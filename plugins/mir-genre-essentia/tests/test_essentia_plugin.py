@@ -60,6 +60,61 @@ def test_listed_as_plugins():
         assert mir_genre.get_extractor(name).__class__.__module__.startswith("mir_genre_essentia")
 
 
+def test_listed_by_the_plugins_command_and_compare(capsys):
+    import mir_genre.__main__
+    import mir_genre.compare
+
+    assert mir_genre.__main__.main(["plugins", "--kind", "extractors"]) == 0
+    rows = {line.split()[1]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    for name in NAMES:
+        assert " ok " in rows[name] and "mir-genre-essentia" in rows[name]
+    assert mir_genre.compare.main(["--list"]) == 0
+    (extractors,) = [
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("extractors:")
+    ]
+    assert all(name in extractors for name in NAMES)
+
+
+def test_compare_uses_essentia_extractors_by_name(tmp_path, capsys):
+    """compare on the synthetic dataset: an Essentia extractor alone and joined."""
+    import pandas as pd
+
+    import mir_genre.compare
+
+    tiny = {"genres": ["classical", "metal"], "n_artists": 3, "tracks_per_artist": 2}
+    argv = [arg for k, v in tiny.items() for arg in ("--dataset-arg", f"{k}={v!r}")]
+    pipelines = [
+        "essentia_lowlevel[n_mfcc=5,n_gfcc=5]+logistic_regression",
+        "tzanetakis57+essentia_rhythm+logistic_regression",
+        "essentia_tonal+knn[n_neighbors=3]",
+    ]
+    code = mir_genre.compare.main(
+        [
+            *argv,
+            "--dataset-arg",
+            "duration=2.0",
+            "--pipelines",
+            ",".join(pipelines),
+            "--protocol",
+            "artist:3",
+            "--cache",
+            str(tmp_path / "cache"),
+            "--out",
+            str(tmp_path / "out"),
+            "-q",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    table = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert set(table["pipeline"]) == {
+        "essentia_lowlevel+logistic_regression",
+        "tzanetakis57+essentia_rhythm+logistic_regression",
+        "essentia_tonal+knn",
+    }
+    assert len(table) == 9 and table["accuracy"].between(0, 1).all()
+
+
 def test_core_does_not_import_essentia():
     import subprocess
     import sys
