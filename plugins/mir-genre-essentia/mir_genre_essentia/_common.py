@@ -1,14 +1,47 @@
-"""Helpers shared by the Essentia extractors: input conversion and non-finite handling."""
+"""Helpers shared by the Essentia extractors: importing, input conversion, non-finite values."""
+
+import sys
 
 import numpy as np
 
-__all__ = ["ESSENTIA_RATE", "SILENCE_PEAK", "finite", "as_essentia", "resample"]
+__all__ = [
+    "ESSENTIA_RATE",
+    "SILENCE_PEAK",
+    "as_essentia",
+    "essentia_standard",
+    "finite",
+    "resample",
+]
 
 #: Rate that RhythmExtractor2013 and OnsetRate assume for their input, in Hz.
 ESSENTIA_RATE = 44100
 
 #: A clip whose peak absolute amplitude is below this is treated as digital silence.
 SILENCE_PEAK = 1e-5
+
+
+def essentia_standard():
+    """Import and return ``essentia.standard`` without its import-time INFO lines.
+
+    Importing it prints ``MusicExtractorSVM: no classifier models were configured``
+    once per process (every worker of ``n_jobs``); Essentia's own ``log.infoActive``
+    switch is turned off for the import only and then put back as it was.
+
+    Returns
+    -------
+    module
+        ``essentia.standard``.
+    """
+    if "essentia.standard" not in sys.modules:
+        import essentia
+
+        active = essentia.log.infoActive
+        essentia.log.infoActive = False
+        try:
+            import essentia.standard  # noqa: F401
+        finally:
+            essentia.log.infoActive = active
+    return sys.modules["essentia.standard"]
 
 
 def as_essentia(y, *, min_length=0):
@@ -71,8 +104,7 @@ def resample(y, *, sr, target):
     """
     if sr == target:
         return y
-    import essentia.standard as es
-
+    es = essentia_standard()
     return np.asarray(
         es.Resample(inputSampleRate=float(sr), outputSampleRate=float(target), quality=1)(y),
         dtype=np.float32,

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval
 from mir_genre.features._base import _COMMON_CONSTRAINTS, BaseExtractor
 from mir_genre.features._stats import check_stats, stat_names, summarize
 
-from ._common import as_essentia, finite
+from ._common import as_essentia, essentia_standard, finite
 
 __all__ = ["SCALAR_DESCRIPTORS", "essentia_lowlevel", "lowlevel_feature_names", "EssentiaLowLevel"]
 
@@ -82,7 +82,7 @@ def essentia_lowlevel(
     >>> essentia_lowlevel(y=y).shape
     (92,)
     """
-    import essentia.standard as es
+    es = essentia_standard()
 
     stats = check_stats(stats, owner="essentia_lowlevel")
     y = as_essentia(y, min_length=frame_size)

@@ -7,7 +7,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from mir_genre.features._base import _COMMON_CONSTRAINTS, BaseExtractor
 
-from ._common import ESSENTIA_RATE, SILENCE_PEAK, as_essentia, finite, resample
+from ._common import (
+    ESSENTIA_RATE,
+    SILENCE_PEAK,
+    as_essentia,
+    essentia_standard,
+    finite,
+    resample,
+)
 
 __all__ = ["RHYTHM_FEATURES", "essentia_rhythm", "EssentiaRhythm"]
 
@@ -69,7 +76,7 @@ def essentia_rhythm(*, y, sr=22050, method="multifeature", min_tempo=40, max_tem
     y = as_essentia(y)
     if y.size == 0 or float(np.max(np.abs(y))) < SILENCE_PEAK:
         return np.zeros(len(RHYTHM_FEATURES))
-    import essentia.standard as es
+    es = essentia_standard()
 
     y44 = resample(y, sr=sr, target=ESSENTIA_RATE)
     bpm, ticks, confidence, _, intervals = es.RhythmExtractor2013(

@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from mir_genre.features._base import _COMMON_CONSTRAINTS, BaseExtractor
 
-from ._common import as_essentia, finite
+from ._common import as_essentia, essentia_standard, finite
 
 __all__ = ["PITCH_CLASSES", "essentia_tonal", "tonal_feature_names", "EssentiaTonal"]
 
@@ -80,7 +80,7 @@ def essentia_tonal(
     >>> essentia_tonal(y=np.zeros(22050)).shape
     (79,)
     """
-    import essentia.standard as es
+    es = essentia_standard()
 
     y = as_essentia(y, min_length=frame_size)
     key, scale, strength = es.KeyExtractor(

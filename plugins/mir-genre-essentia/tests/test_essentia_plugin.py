@@ -129,6 +129,22 @@ def test_core_does_not_import_essentia():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_extraction_prints_nothing():
+    """Essentia's import-time INFO lines would land in every report and worker's log."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, mir_genre, essentia; "
+        "X = np.random.default_rng(0).uniform(-0.3, 0.3, (1, 22050)); "
+        f"[mir_genre.get_extractor(name).fit_transform(X) for name in {NAMES!r}]; "
+        "assert essentia.log.infoActive"  # Essentia's own switch is left as it was
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_arrays_and_paths_agree_and_are_named(name, tmp_path):
     est = _cheap(name)
