@@ -35,6 +35,12 @@ def _essentia_section(rows):
         _, mean, low, _ = rows[key]
         ratio = f"{mean / base[1]:.2f}x" if base else "-"
         lines.append(f"| {key.split('[')[1].rstrip(']')} | {mean:.3f} | {low:.3f} | {ratio} |")
+    lines += [
+        "",
+        "Whether their features improve artist-filtered accuracy when joined with",
+        "tzanetakis57: `ESSENTIA_ACCURACY.md`, written by",
+        "`python benchmarks/essentia_accuracy.py`.",
+    ]
     return [*lines, ""]
 
 
