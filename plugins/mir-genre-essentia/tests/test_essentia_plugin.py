@@ -261,3 +261,14 @@ def test_sklearn_compatible(estimator, check):
 def test_conformance_suite(name):
     # The estimator checks run above through parametrize_with_checks; here the rest.
     assert "both input forms" in check_plugin(name, estimator_checks=False)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_docstring_examples(name):
+    # Run on the installed package: the examples a user reads must stay true.
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"mir_genre_essentia.{name.split('_')[1]}")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -41,3 +41,17 @@ def test_listed_by_the_plugins_command_and_compare(capsys):
     assert "rms_stats" in listing and "mir-genre-plugin-template" in listing
     assert mir_genre.compare.main(["--list"]) == 0
     assert "nearest_centroid" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "module", ["mir_genre_plugin_template.extractor", "mir_genre_plugin_template.classifier"]
+)
+def test_docstring_examples(module):
+    # Run on the installed package: the examples a user reads must stay true.
+    import doctest
+    import importlib
+
+    result = doctest.testmod(
+        importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE
+    )
+    assert result.attempted > 0 and result.failed == 0
