@@ -87,6 +87,8 @@ examples:
       GTZAN's fault-filtered split (Kereliuk, Sturm & Larsen 2015)
   python -m mir_genre.compare --extractors tzanetakis57,mfcc_deltas --classifiers svm,mlp
       a grid: every extractor with every classifier
+  python -m mir_genre.compare --extractors tzanetakis57,tzanetakis57+chroma --classifiers svm
+      does adding chroma features to tzanetakis57 help? (a+b joins their features)
   python -m mir_genre.compare --pipelines "mel_patches[n_mels=96]+cnn[epochs=40]"
       one pipeline with parameters (Python literals in square brackets)
   python -m mir_genre.compare --dataset feature_table --root features_30_sec.csv \\
@@ -143,7 +145,8 @@ def make_parser():
     group.add_argument(
         "--extractors",
         metavar="NAMES",
-        help="comma-separated extractors, combined with every --classifiers entry",
+        help="comma-separated extractors, combined with every --classifiers entry ('a+b' "
+        "joins two)",
     )
     group.add_argument(
         "--classifiers",
@@ -277,6 +280,16 @@ def _names(text, option):
     return [(spec.classifier, spec.classifier_params) for spec in specs]
 
 
+def _joined_names(text):
+    """``--extractors``: each comma-separated entry is one extractor or several joined."""
+    from .specs import parse_specs
+
+    # Read each entry as a spec whose last part is a classifier, then move that part back.
+    return [
+        (*spec.extractors, (spec.classifier, spec.classifier_params)) for spec in parse_specs(text)
+    ]
+
+
 def requested_specs(args):
     """Return the pipelines named by ``--pipelines`` or an extractor x classifier grid.
 
@@ -308,9 +321,9 @@ def requested_specs(args):
         specs = parse_specs(args.pipelines)
     elif args.extractors or args.classifiers:
         classifiers = _names(args.classifiers, "--classifiers") if args.classifiers else []
-        extractors = _names(args.extractors, "--extractors") if args.extractors else []
+        extractors = _joined_names(args.extractors) if args.extractors else []
         if extractors and classifiers:
-            specs = [PipelineSpec(c, cp, (e,)) for e in extractors for c, cp in classifiers]
+            specs = [PipelineSpec(c, cp, e) for e in extractors for c, cp in classifiers]
         elif classifiers:
             specs = [PipelineSpec(c, p) for c, p in classifiers]
         else:

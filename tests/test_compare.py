@@ -273,6 +273,11 @@ def test_ctrl_c_keeps_finished_results_and_the_feature_cache(compare_tiny, monke
             "Unknown extractor 'no_such_feature'",
             "'tzanetakis57'",
         ),
+        (
+            ["--extractors", "tzanetakis57+no_such_feature", "--classifiers", "svm"],
+            "Unknown extractor 'no_such_feature'",
+            "'tzanetakis57'",
+        ),
         (["--dataset", "no_such_set"], "Unknown dataset 'no_such_set'", "'synthetic'"),
         (["--protocol", "artist:3,bogus"], "Unknown evaluation protocol 'bogus'", "artist:K"),
         (["--pipelines", "svm"], "needs an extractor and a classifier", "tzanetakis57+svm"),
@@ -411,6 +416,24 @@ def test_each_extractor_configuration_is_extracted_once(compare_tiny, monkeypatc
     other = "mfcc_deltas[n_mfcc=9]+logistic_regression"
     result = compare_tiny("--pipelines", f"{LOGISTIC},{KNN},{other}", "--protocol", "artist:3")
     assert result.code == 0 and sorted(calls) == [8, 9]
+
+
+def test_extractor_grid_entries_may_join_extractors():
+    args = compare.make_parser().parse_args(
+        [
+            "--extractors",
+            "tzanetakis57,tzanetakis57+chroma[n_fft=4096]",
+            "--classifiers",
+            "svm,knn",
+        ]
+    )
+    specs = [str(spec) for spec in compare.requested_specs(args)]
+    assert specs == [
+        "tzanetakis57+svm",
+        "tzanetakis57+knn",
+        "tzanetakis57+chroma[n_fft=4096]+svm",
+        "tzanetakis57+chroma[n_fft=4096]+knn",
+    ]
 
 
 def test_joined_extractors_are_one_pipeline_extracted_once(compare_tiny, monkeypatch, tmp_path):
