@@ -32,6 +32,16 @@ class _IgnoresFiles(MFCCDeltas):
         return 0.5 * super()._load(path)  # files at another scale than array input
 
 
+class _WrongWidth(MFCCDeltas):
+    def _extract(self, y):
+        return super()._extract(y)[:-1]  # one value fewer than the names
+
+
+class _NoSampleRate(MFCCDeltas):
+    def get_params(self, deep=True):
+        return {k: v for k, v in super().get_params(deep=deep).items() if k != "sr"}
+
+
 class _NoProba(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         self.classes_ = np.unique(y)
@@ -51,6 +61,8 @@ class _NoProba(ClassifierMixin, BaseEstimator):
         (_IgnoresFiles, "'both input forms'"),
         (_NoProba, "'predict_proba'"),
         (_Crashes, "'basic use': RuntimeError: boom"),
+        (_WrongWidth, r"PluginError: _WrongWidth._extract returned .* names 30 features"),
+        (_NoSampleRate, "'extractor parameters': the constructor lacks sr"),
         ("no_such_plugin", "not registered"),
         (42, "takes a registered name"),
     ],
@@ -58,3 +70,10 @@ class _NoProba(ClassifierMixin, BaseEstimator):
 def test_nonconforming_plugins_fail_with_the_check_named(plugin, match):
     with pytest.raises(AssertionError, match=match):
         check_plugin(plugin, estimator_checks=False)
+
+
+def test_broken_plugin_fails_once_before_the_estimator_checks():
+    # mir_genre's own checks run first, so a broken extractor gets one clear message
+    # instead of the same error repeated by a dozen scikit-learn checks.
+    with pytest.raises(AssertionError, match="'basic use'"):
+        check_plugin(_WrongWidth)

@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_memory, validate_data
 
 from ..audio import fix_duration, is_path_sequence, load, valid_audio
-from ..exceptions import MirGenreError, ParameterError
+from ..exceptions import MirGenreError, ParameterError, PluginError
 
 __all__ = ["BaseExtractor", "ExtractionFailure", "RUNTIME_PARAMS", "check_audio_batch"]
 
@@ -239,6 +239,14 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
                     raise error
                 failures.append(failure)
                 continue
+            if features.shape != (n_features,):
+                # A bug in the extractor, not in the audio: never collected as a bad track.
+                raise PluginError(
+                    f"{cls.__name__}._extract returned an array of shape {features.shape} "
+                    f"for {sources[index] if are_paths else f'X[{index}]'}, but "
+                    f"_feature_names() names {n_features} features. _extract must return "
+                    f"one 1-D vector with a value for each name, in the same order."
+                )
             out[index] = features
         failures.sort(key=lambda f: f.index)
         return out, failures
