@@ -34,7 +34,7 @@ GOOD = '''
 
 import numpy as np
 
-from mir_genre.features._base import BaseExtractor
+from mir_genre.features import BaseExtractor
 
 
 class Loudness(BaseExtractor):

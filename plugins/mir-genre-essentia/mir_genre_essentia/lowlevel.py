@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from mir_genre.features._base import _COMMON_CONSTRAINTS, BaseExtractor
+from mir_genre.features import BaseExtractor
 from mir_genre.features._stats import check_stats, stat_names, summarize
 
 from ._common import as_essentia, essentia_standard, finite
@@ -219,7 +219,7 @@ class EssentiaLowLevel(BaseExtractor):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **BaseExtractor._parameter_constraints,
         "sr": [Interval(Integral, 8000, None, closed="left")],
         "frame_size": [Interval(Integral, 64, None, closed="left")],
         "hop_size": [Interval(Integral, 1, None, closed="left")],

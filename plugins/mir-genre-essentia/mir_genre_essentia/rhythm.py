@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from mir_genre.features._base import _COMMON_CONSTRAINTS, BaseExtractor
+from mir_genre.features import BaseExtractor
 
 from ._common import (
     ESSENTIA_RATE,
@@ -129,7 +129,7 @@ class EssentiaRhythm(BaseExtractor):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **BaseExtractor._parameter_constraints,
         "sr": [Interval(Integral, 8000, None, closed="left")],
         "method": [StrOptions({"multifeature", "degara"})],
         "min_tempo": [Interval(Integral, 40, 180, closed="both")],

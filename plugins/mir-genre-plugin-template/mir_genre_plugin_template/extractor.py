@@ -10,7 +10,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from mir_genre.features._base import _COMMON_CONSTRAINTS, BaseExtractor
+from mir_genre.features import BaseExtractor
 
 __all__ = ["rms_stats", "RMSStats"]
 
@@ -77,7 +77,7 @@ class RMSStats(BaseExtractor):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **BaseExtractor._parameter_constraints,
         "frame_length": [Interval(Integral, 1, None, closed="left")],
         "hop_length": [Interval(Integral, 1, None, closed="left")],
     }
