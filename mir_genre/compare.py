@@ -196,7 +196,12 @@ def make_parser():
         action="store_true",
         help="list datasets, extractors, classifiers, the Keras backend and broken plugins",
     )
-    group.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress output (progress bars are drawn only when stderr is a terminal)",
+    )
     return parser
 
 
@@ -1007,15 +1012,18 @@ def main(argv=None):
     for item in items:
         remaining[item["features_key"]] = remaining.get(item["features_key"], 0) + 1
     failed = 0
+    # Progress bars redraw in place, which only a terminal shows as such: in a log file
+    # or CI output every redraw is kept. Elsewhere the one-line summaries say enough.
+    no_bars = args.quiet or not sys.stderr.isatty()
     try:
         with _cluster(args.scheduler):
             for item in items:
                 start = time.perf_counter()
                 key = item["features_key"]
-                features = _features(item, dataset, cache, quiet=args.quiet)
+                features = _features(item, dataset, cache, quiet=no_bars)
                 item["record"]["extract_seconds"] = features.get("seconds")
                 record = _evaluate_pipeline(
-                    item, dataset, splits, features, n_jobs=n_jobs, quiet=args.quiet
+                    item, dataset, splits, features, n_jobs=n_jobs, quiet=no_bars
                 )
                 remaining[key] -= 1
                 if key in cache and not remaining[key]:

@@ -106,9 +106,25 @@ def test_leaderboard_on_stdout_progress_on_stderr(full_run):
         assert label in full_run.out
     assert re.search(r"best honest pipeline under artist:3: \S+ \(accuracy", full_run.out)
     assert "(sha256" in full_run.out and "Traceback" not in full_run.err
-    # The progress lines go to stderr, one per finished pipeline.
+    # The progress lines go to stderr, one per finished pipeline; no progress bars, as
+    # stderr is not a terminal here (a log would keep every redraw).
     assert "mfcc_deltas+knn: artist:3 accuracy" in full_run.err
+    assert "fold/s" not in full_run.err and "\r" not in full_run.err
     assert "wrote " in full_run.err and "report.html" in full_run.err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_bars_only_on_a_terminal_and_not_when_quiet(quiet, feature_cache):
+    err = _Terminal()
+    argv = [*TINY_ARGS, "--pipelines", LOGISTIC, "--protocol", "artist:3"]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        assert main([*argv, *(["-q"] if quiet else []), "--cache", str(feature_cache)]) == 0
+    assert ("fold" in err.getvalue()) is not quiet
 
 
 def test_random_protocol_is_a_one_line_note_and_its_inflation_is_shown(full_run):
