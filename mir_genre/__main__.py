@@ -17,6 +17,8 @@ import platform
 import sys
 import warnings
 
+from ._cli import one_line
+
 __all__ = ["main", "make_parser"]
 
 _EPILOG = """\
@@ -67,10 +69,6 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def _error_text(error) -> str:
     if error is None:
         return ""
@@ -78,8 +76,8 @@ def _error_text(error) -> str:
     # original exception when there is one.
     cause = getattr(error, "__cause__", None)
     if cause is not None:
-        return _one_line(f"{type(cause).__name__}: {cause}")
-    return _one_line(error)
+        return one_line(f"{type(cause).__name__}: {cause}")
+    return one_line(error)
 
 
 def _format_table(rows: list[tuple[str, ...]]) -> list[str]:
@@ -101,7 +99,7 @@ def _plugins(kind: str | None) -> int:
     reported = {str(info.error) for info in infos if info.error is not None}
     for warning in caught:
         if str(warning.message) not in reported:
-            print(f"warning: {_one_line(warning.message)}", file=sys.stderr)
+            print(f"warning: {one_line(warning.message)}", file=sys.stderr)
 
     if not infos:
         print("no plugins registered")

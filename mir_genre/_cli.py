@@ -160,6 +160,31 @@ def load_dataset_from_args(args):
     return load_dataset(args.dataset, **dataset_kwargs(args))
 
 
+def one_line(text, limit=None):
+    r"""Collapse ``text`` (an exception's or a warning's message) to one line.
+
+    Parameters
+    ----------
+    text : object
+        Anything with a string form.
+    limit : int > 3 or None, default=None
+        Longest result; longer text ends in ``...``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> one_line("first line\n   second", limit=14)
+    'first line ...'
+    """
+    text = " ".join(str(text).split())
+    if limit and len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
 def error_exit(message, *, code=2):
     """Print ``message`` to stderr as the tools do and return the exit code.
 
@@ -193,7 +218,7 @@ def print_warnings(caught):
     """
     seen = set()
     for warning in caught:
-        text = f"{warning.category.__name__}: {' '.join(str(warning.message).split())}"
+        text = f"{warning.category.__name__}: {one_line(warning.message)}"
         if text not in seen:
             seen.add(text)
             print(f"warning: {text}", file=sys.stderr)

@@ -33,7 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli import add_dataset_arguments, dataset_kwargs, error_exit, load_dataset_from_args
+from ._cli import (
+    add_dataset_arguments,
+    dataset_kwargs,
+    error_exit,
+    load_dataset_from_args,
+    one_line,
+)
 from .exceptions import DataError, LeakageError, LeakageWarning, MirGenreError, ParameterError
 from .specs import accepts_groups
 
@@ -448,12 +454,8 @@ def _build(spec, dataset, *, memory, n_jobs, seed):
 # --------------------------------------------------------------------------- protocols
 
 
-def _one_line(text):
-    return " ".join(str(text).split())
-
-
 def _error_text(exc):
-    return f"{type(exc).__name__}: {_one_line(exc)}"
+    return f"{type(exc).__name__}: {one_line(exc)}"
 
 
 def make_splits(dataset, protocols, *, seed):
@@ -507,11 +509,11 @@ def make_splits(dataset, protocols, *, seed):
             except ValueError as exc:  # scikit-learn's splitters: too few tracks per genre...
                 raise ParameterError(
                     f"Protocol {protocol!r} cannot split dataset {dataset.name!r} "
-                    f"({len(dataset)} tracks): {_one_line(exc)} Use fewer folds."
+                    f"({len(dataset)} tracks): {one_line(exc)} Use fewer folds."
                 ) from exc
         for warning in caught:
             if issubclass(warning.category, LeakageWarning):
-                notes.append(f"{protocol}: {_one_line(warning.message)}")
+                notes.append(f"{protocol}: {one_line(warning.message)}")
             else:
                 warnings.warn_explicit(
                     warning.message, warning.category, warning.filename, warning.lineno
@@ -524,7 +526,7 @@ def make_splits(dataset, protocols, *, seed):
                 if protocol.startswith("artist:"):
                     raise
                 honest = False
-                notes.append(f"{protocol} is not artist-disjoint: {_one_line(exc)}")
+                notes.append(f"{protocol} is not artist-disjoint: {one_line(exc)}")
         splits[protocol] = folds
         info.append(
             {"name": protocol, "honest": honest, "n_folds": len(folds), "splitter": repr(cv)}
@@ -560,7 +562,7 @@ def _collect_warnings(into):
             yield
         finally:
             for w in caught:
-                text = f"{w.category.__name__}: {_one_line(w.message)}"
+                text = f"{w.category.__name__}: {one_line(w.message)}"
                 if text not in into:
                     into.append(text)
 
@@ -838,7 +840,7 @@ def _cluster(address):
         client = Client(address)
     except (OSError, TimeoutError) as exc:
         raise DataError(
-            f"Could not connect to the Dask scheduler at {address!r} ({_one_line(exc)}); "
+            f"Could not connect to the Dask scheduler at {address!r} ({one_line(exc)}); "
             "check the address (e.g. tcp://host:8786) and that the scheduler runs."
         ) from exc
     try:
@@ -859,7 +861,7 @@ def _list_lines():
         warnings.simplefilter("always")
         infos = registry.discover(include_disabled=True)
     reported = {str(info.error) for info in infos if info.error is not None}
-    extra = [f"warning: {_one_line(w.message)}" for w in caught if str(w.message) not in reported]
+    extra = [f"warning: {one_line(w.message)}" for w in caught if str(w.message) not in reported]
     lines = []
     for kind in ("datasets", "extractors", "classifiers"):
         names = [info.name for info in infos if info.kind == kind and info.status == "ok"]

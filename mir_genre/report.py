@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli import one_line
+
 __all__ = [
     "RESULT_COLUMNS",
     "format_leaderboard",
@@ -265,13 +267,6 @@ def _protocol_label(name, honest):
     return name if honest or name.startswith("random") else f"{name} (not honest)"
 
 
-def _one_line(text, limit=None):
-    text = " ".join(str(text).split())
-    if limit and len(text) > limit:
-        text = text[: limit - 3] + "..."
-    return text
-
-
 def format_leaderboard(results, *, width=None):
     """Format the leaderboard as plain text, one row per pipeline and protocol.
 
@@ -320,7 +315,7 @@ def format_leaderboard(results, *, width=None):
                 "",
                 "",
             )
-            errors.append(f"  {row.pipeline} / {row.protocol}: {_one_line(row.error, width)}")
+            errors.append(f"  {row.pipeline} / {row.protocol}: {one_line(row.error, width)}")
         else:
             cells = (
                 (str(row.rank) if row.rank is not None else "-") if first else "",
@@ -952,7 +947,7 @@ def _html_table(summary, best_name):
         if row.error:
             body.append(
                 f'<tr class="failed"><td>{rank}</td><td>{name}</td><td>{esc(row.protocol)}'
-                f'{pill}</td><td colspan="6">failed: {esc(_one_line(row.error, 300))}</td></tr>'
+                f'{pill}</td><td colspan="6">failed: {esc(one_line(row.error, 300))}</td></tr>'
             )
             continue
         css = "best" if row.pipeline == best_name and row.honest else ""
@@ -1077,7 +1072,7 @@ def _md_table(summary):
         if row.error:
             lines.append(
                 f"| {rank} | {row.pipeline} | {protocol} | failed: "
-                f"{_one_line(row.error, 200).replace('|', '/')} | | | | | |"
+                f"{one_line(row.error, 200).replace('|', '/')} | | | | | |"
             )
             continue
         inflation = (
