@@ -31,6 +31,7 @@ import warnings
 import numpy as np
 
 from ._cli import error_exit, print_warnings
+from .audio import MP3_FRAME, quiet_native_stderr
 from .exceptions import AudioError
 
 __all__ = ["make_parser", "main", "predict_file", "window_starts"]
@@ -132,25 +133,6 @@ def window_starts(total, window, *, min_tail=MIN_TAIL_FRACTION):
     return [float(s) for s in starts]
 
 
-@contextlib.contextmanager
-def _quiet_native_stderr():
-    """Send what C libraries write to file descriptor 2 to the null device meanwhile."""
-    sys.stderr.flush()
-    try:
-        saved = os.dup(2)
-    except OSError:  # no descriptor 2 (a windowless process): nothing to quiet
-        yield
-        return
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(null)
-
-
 def _read_blocks(path, *, sr, window):
     """Yield ``(block, native_sr)``: the decoded file in consecutive window-long blocks.
 
@@ -179,7 +161,7 @@ def _read_blocks(path, *, sr, window):
             # still has libmpg123 print "part2_3_length (...) too large for available bit
             # count" on stderr, although the samples then equal those of a whole-file
             # read (python-soundfile issue #402): keep that quiet.
-            chunk, quiet = -(-size // 1152) * 1152, _quiet_native_stderr
+            chunk, quiet = -(-size // MP3_FRAME) * MP3_FRAME, quiet_native_stderr
         buffer = np.zeros((0, f.channels), dtype=np.float32)
         while True:
             try:

@@ -92,6 +92,55 @@ def test_load_formats(tmp_path, fmt, subtype, suffix, lossless):
         assert np.sqrt(np.mean((loaded[:n] - y[:n]) ** 2)) < 0.05
 
 
+@pytest.mark.skipif("MP3" not in sf.available_formats(), reason="libsndfile built without MP3")
+@pytest.mark.parametrize(
+    ("offset", "duration"), [(1.0, 2.0), (0.37, 1.234), (2.5, None), (5.01, 0.5), (0.0, 3.0)]
+)
+def test_mp3_offset_gives_the_samples_of_a_whole_file_read(tmp_path, capfd, offset, duration):
+    # A seek inside an MP3 decoded wrong samples (0.13 off on this tone at offset 1.0):
+    # the frames before the offset are decoded and dropped instead.
+    path = tmp_path / "tone.mp3"
+    sf.write(path, make_tone(10.0), SR, format="MP3")
+    whole, _ = load(path, sr=SR)
+    part, _ = load(path, sr=SR, offset=offset, duration=duration)
+    start = int(round(offset * SR))
+    expected = whole[start:] if duration is None else whole[start : start + round(duration * SR)]
+    assert part.shape == expected.shape
+    np.testing.assert_allclose(part, expected, rtol=0, atol=1e-6)
+    # libmpg123's bit-reservoir complaint about the right samples stays off stderr.
+    assert "part2_3_length" not in capfd.readouterr().err
+
+
+def test_quiet_native_stderr_restores_the_descriptor(capfd):
+    import os
+
+    with audio.quiet_native_stderr():
+        os.write(2, b"from C\n")
+    os.write(2, b"after\n")
+    err = capfd.readouterr().err
+    assert "from C" not in err and "after" in err
+
+
+def test_quiet_native_stderr_from_many_threads_restores_the_descriptor(capfd):
+    import os
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(4)
+
+    def quiet_write():
+        with audio.quiet_native_stderr():
+            barrier.wait(timeout=10)  # all four inside at once, entered in any order
+            os.write(2, b"from C\n")
+
+    with ThreadPoolExecutor(4) as pool:
+        for future in [pool.submit(quiet_write) for _ in range(4)]:
+            future.result()
+    os.write(2, b"after\n")
+    err = capfd.readouterr().err
+    assert "from C" not in err and "after" in err
+
+
 # --------------------------------------------------------------------------- load vs librosa
 
 

@@ -334,16 +334,6 @@ def test_mp3_is_read_window_by_window_exactly_and_quietly(tmp_path, capfd):
     np.testing.assert_allclose(np.concatenate(windows), whole, atol=1e-6)
 
 
-def test_quiet_native_stderr_restores_the_descriptor(capfd):
-    import os
-
-    with predict._quiet_native_stderr():
-        os.write(2, b"from C\n")
-    os.write(2, b"after\n")
-    err = capfd.readouterr().err
-    assert "from C" not in err and "after" in err
-
-
 def test_formats_libsndfile_cannot_read_are_decoded_whole(tmp_path, monkeypatch):
     import soundfile
 
