@@ -83,18 +83,18 @@ def _instance(cls, label):
         )
 
 
-#: Parameters compare, train and predict set on every extractor (see BaseExtractor).
-EXTRACTOR_PARAMS = ("sr", "n_jobs", "memory", "verbose")
-
-
 def _check_extractor_params(est, label):
-    missing = [p for p in EXTRACTOR_PARAMS if p not in est.get_params(deep=False)]
+    # The parameters every BaseExtractor validates; compare, train and predict set them.
+    from .features._base import _COMMON_CONSTRAINTS
+
+    required = list(_COMMON_CONSTRAINTS)
+    missing = [p for p in required if p not in est.get_params(deep=False)]
     if missing:
         _fail(
             label,
             "extractor parameters",
             f"the constructor lacks {', '.join(missing)}",
-            f"Every extractor accepts and stores {', '.join(EXTRACTOR_PARAMS)} (mir_genre sets "
+            f"Every extractor accepts and stores {', '.join(required)} (mir_genre sets "
             "the sampling rate, workers and cache); see mir_genre.features.BaseExtractor.",
         )
 

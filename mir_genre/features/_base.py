@@ -230,8 +230,8 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         out = np.full((len(sources), n_features), np.nan, dtype=self._output_dtype())
         failures = []
         for index, features, error in results:
+            name = sources[index] if are_paths else f"X[{index}]"
             if error is not None:
-                name = sources[index] if are_paths else f"X[{index}]"
                 failure = ExtractionFailure(index, name, error)
                 if errors == "raise":
                     if name not in str(error):
@@ -243,7 +243,7 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
                 # A bug in the extractor, not in the audio: never collected as a bad track.
                 raise PluginError(
                     f"{cls.__name__}._extract returned an array of shape {features.shape} "
-                    f"for {sources[index] if are_paths else f'X[{index}]'}, but "
+                    f"for {name}, but "
                     f"_feature_names() names {n_features} features. _extract must return "
                     f"one 1-D vector with a value for each name, in the same order."
                 )
