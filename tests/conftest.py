@@ -1,18 +1,40 @@
 """Shared fixtures: keep every test away from the home directory and the network."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-# Set before anything can import keras or matplotlib.
+# One temporary folder per test run, made by the first process (pytest, or xdist's
+# controller) and inherited by its workers and subprocesses, removed when that process
+# ends: no test sees a previous run's files, and none are written to the home directory.
+if "MIR_GENRE_TEST_RUN" not in os.environ:
+    _RUN = tempfile.mkdtemp(prefix="mir_genre_test_")
+    os.environ["MIR_GENRE_TEST_RUN"] = _RUN
+    atexit.register(shutil.rmtree, _RUN, ignore_errors=True)
+_RUN = Path(os.environ["MIR_GENRE_TEST_RUN"])
+
+# Set before anything can import keras, jax, numba or matplotlib.
 os.environ.setdefault("MPLBACKEND", "Agg")
-_TMP_HOME = Path(tempfile.gettempdir()) / "mir_genre_test_keras_home"
-os.environ.setdefault("KERAS_HOME", str(_TMP_HOME))
-# Dataset caches (generated audio, downloaded metadata) go to a temporary folder too.
-os.environ.setdefault("MIR_GENRE_CACHE", str(Path(tempfile.gettempdir()) / "mir_genre_test_cache"))
+os.environ.setdefault("KERAS_HOME", str(_RUN / "keras"))
+# Dataset caches (generated audio, downloaded metadata) go to the run's folder too.
+os.environ.setdefault("MIR_GENRE_CACHE", str(_RUN / "cache"))
+# JAX compiles every operation of a model run eagerly once per shape (about 80 ms each on
+# a CPU, 400 for a first small fit): one compilation cache for the run lets every worker
+# and subprocess reuse what another compiled.
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(_RUN / "jax"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+# librosa's numba functions cache their machine code in librosa's own folder; workers
+# compiling into it at once once left it inconsistent (every later call crashed), so
+# each xdist worker gets its own.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    os.environ["NUMBA_CACHE_DIR"] = str(_RUN / f"numba-{_WORKER}")
 
 REPO = Path(__file__).resolve().parents[1]
 

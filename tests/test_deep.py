@@ -35,7 +35,9 @@ def deep(name, **params):
     from mir_genre.registry import load_plugin
 
     cls = load_plugin("classifiers", name)
-    return cls(**{**cls.get_test_params(), "epochs": 2, "hop_length": 256, **params})
+    # batch_size 8: these tests train on a dozen tracks (the check-sized default is 32).
+    test = {"epochs": 2, "hop_length": 256, "batch_size": 8}
+    return cls(**{**cls.get_test_params(), **test, **params})
 
 
 @pytest.fixture(scope="module")

@@ -21,13 +21,15 @@ __all__ = [
 METADATA_COLUMNS = ("track_id", "path", "genre", "artist", "title", "split", "duration")
 
 
-def cache_dir(subdir):
+def cache_dir(subdir, *, environ=None):
     """Return mir_genre's cache folder for one kind of data (created on use by the caller).
 
     Parameters
     ----------
     subdir : str
         Sub-folder, e.g. ``"gtzan"`` or ``"synthetic"``.
+    environ : mapping or None, default=None
+        Environment to read ``MIR_GENRE_CACHE`` from (``os.environ`` when None).
 
     Returns
     -------
@@ -42,7 +44,7 @@ def cache_dir(subdir):
     """
     import os
 
-    env = os.environ.get("MIR_GENRE_CACHE")
+    env = (os.environ if environ is None else environ).get("MIR_GENRE_CACHE")
     if env:
         return Path(env).expanduser() / subdir
     import pooch

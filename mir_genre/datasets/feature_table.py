@@ -1,10 +1,16 @@
-"""Precomputed 57-feature tables: the public GTZAN ``features_30_sec.csv`` and ``_3_sec``.
+"""Precomputed GTZAN feature tables: the public 57-feature CSVs and frame-wise ``.npz`` files.
 
-Each row of the 30-second table is one excerpt; each row of the 3-second table is one
-segment of an excerpt (``classical.00000.3.wav`` is segment 3 of ``classical.00000``).
-Segments keep the PARENT track id, so they share one artist group and one predefined
-split: segments of one track can never straddle a split.  Artists and the fault-filtered
-split come from the GTZAN metadata (:func:`mir_genre.datasets.gtzan.fetch_metadata`).
+Each row of the 30-second table (``features_30_sec.csv``) is one excerpt; each row of
+the 3-second table is one segment of an excerpt (``classical.00000.3.wav`` is segment 3
+of ``classical.00000``).  Segments keep the PARENT track id, so they share one artist
+group and one predefined split: segments of one track can never straddle a split.
+Artists and the fault-filtered split come from the GTZAN metadata
+(:func:`mir_genre.datasets.gtzan.fetch_metadata`).
+
+Frame-wise representations in the ``.npz`` layout of the published musicnn/VGGish/OpenL3
+GTZAN features (``X`` one row per frame, ``IDS`` the clip of each frame such as
+``blues/blues.00029.au``, ``Y`` the genre index) are read too, one file or a folder of
+them, and averaged over each clip's frames: one row per clip.
 
 Environment variables
 ---------------------
@@ -84,14 +90,54 @@ def _gtzan_metadata(metadata_dir):
     return index["artist"].to_dict(), index["title"].to_dict(), split
 
 
+def _read_frame_table(path):
+    """Clip means of frame-wise ``.npz`` features: (X, filenames, genres, feature names)."""
+    files = sorted(path.glob("*.npz")) if path.is_dir() else [path]
+    if not files:
+        raise DataNotFoundError(
+            f"Folder {str(path)!r} holds no .npz feature files; pass a CSV table, an .npz "
+            f"file or a folder of them. {_WHERE_TO_GET}"
+        )
+    frames, ids = [], []
+    for file in files:
+        try:
+            with np.load(file, allow_pickle=False) as data:
+                X, clip_ids = np.asarray(data["X"], dtype=np.float64), data["IDS"]
+        except (KeyError, ValueError, OSError) as exc:
+            raise DataError(
+                f"Feature file {str(file)!r} is not a frame table: it needs arrays 'X' (one "
+                f"row per frame) and 'IDS' (the clip of each frame, e.g. "
+                f"'blues/blues.00029.au') ({type(exc).__name__}: {exc})."
+            ) from exc
+        if X.ndim != 2 or len(X) != len(clip_ids):
+            raise DataError(
+                f"Feature file {str(file)!r}: X has shape {X.shape} but IDS has "
+                f"{len(clip_ids)} entries; X needs one row per frame and IDS one id per row."
+            )
+        frames.append(X)
+        ids.append(np.asarray(clip_ids).astype(str))
+    X, ids = np.concatenate(frames), np.concatenate(ids)
+    clips, first, owner = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # clips in the order they first appear
+    sums = np.zeros((len(clips), X.shape[1]))
+    np.add.at(sums, owner, X)
+    means = sums / np.bincount(owner)[:, None]
+    clips = clips[order]
+    genres = [Path(c).parent.name or Path(c).name.split(".")[0] for c in clips]
+    names = [f"mean_{i}" for i in range(X.shape[1])]
+    return means[order], [Path(c).name for c in clips], genres, names
+
+
 def load_feature_table(path=None, *, metadata_dir=None):
-    """Load a public GTZAN feature table as a dataset of 57 features per row.
+    """Load a public GTZAN feature table: 57 features per row, or frame-wise ``.npz`` files.
 
     Parameters
     ----------
     path : str or os.PathLike or None, default=None
-        The CSV (``filename``, ``length``, the 57 feature columns, ``label``); when None,
-        the environment variable ``MIR_GENRE_FEATURE_TABLE``.
+        The CSV (``filename``, ``length``, the 57 feature columns, ``label``); or an
+        ``.npz`` file of frame-wise features (arrays ``X``, ``IDS``; the layout of the
+        published musicnn GTZAN taggrams) or a folder of such files, averaged per clip.
+        When None, the environment variable ``MIR_GENRE_FEATURE_TABLE``.
     metadata_dir : str or os.PathLike or None or False, default=None
         Where the GTZAN artist index and split lists come from (see
         :func:`mir_genre.datasets.gtzan.fetch_metadata`: None means
@@ -103,7 +149,9 @@ def load_feature_table(path=None, *, metadata_dir=None):
     -------
     Dataset
         ``kind="features"``; ``X`` is a float array [shape=(n_rows, 57)] in the order of
-        `TZANETAKIS57_NAMES` (also ``feature_names``).  The metadata has ``track_id``
+        `TZANETAKIS57_NAMES` (also ``feature_names``), or for frame-wise files the mean
+        over each clip's frames (``mean_0``, ``mean_1`` ...; the genre is the folder of
+        the clip's id, ``duration`` is unknown).  The metadata has ``track_id``
         (the parent excerpt, ``"classical.00000"`` for ``"classical.00000.3.wav"``),
         ``path`` (the CSV's file name), ``genre`` (the ``label`` column), ``artist``,
         ``title``, ``split``, ``duration`` (``length / 22050`` seconds) and ``segment``
@@ -143,6 +191,14 @@ def load_feature_table(path=None, *, metadata_dir=None):
             f"was given. {_WHERE_TO_GET}"
         )
     path = Path(path).expanduser()
+    if path.is_dir() or path.suffix == ".npz":
+        if not path.exists():
+            raise DataNotFoundError(
+                f"Feature file {str(path)!r} does not exist. {_WHERE_TO_GET}"
+            )
+        X, filenames, genres, names = _read_frame_table(path)
+        return _dataset(path, X, filenames, genres, names, None, metadata_dir,
+                        "frame-wise features averaged per clip")  # fmt: skip
     if not path.is_file():
         raise DataNotFoundError(f"Feature table {str(path)!r} does not exist. {_WHERE_TO_GET}")
     try:
@@ -177,6 +233,14 @@ def load_feature_table(path=None, *, metadata_dir=None):
         )
 
     filenames = table["filename"].astype(str).str.strip().tolist()
+    genres = table["label"].astype(str).str.strip().tolist()
+    length = table["length"] if "length" in table.columns else None
+    return _dataset(path, X, filenames, genres, list(TZANETAKIS57_NAMES), length,
+                    metadata_dir, "57 librosa features per row; Kaggle 'GTZAN Dataset - "
+                    "Music Genre Classification'")  # fmt: skip
+
+
+def _dataset(path, X, filenames, genres, feature_names, length, metadata_dir, what):
     parsed = [parse_table_filename(f) for f in filenames]
     is_gtzan = all(p is not None for p in parsed)
     if is_gtzan:
@@ -186,7 +250,7 @@ def load_feature_table(path=None, *, metadata_dir=None):
         track_ids = [Path(f).stem for f in filenames]
         segments = [-1] * len(filenames)
 
-    n = len(table)
+    n = len(X)
     artist, title, split = [None] * n, [None] * n, [""] * n
     if metadata_dir is False:
         warnings.warn(
@@ -211,15 +275,15 @@ def load_feature_table(path=None, *, metadata_dir=None):
         title = [titles.get(t) for t in track_ids]
         split = [splits.get(t, "") for t in track_ids]
 
-    if "length" in table.columns:
-        duration = pd.to_numeric(table["length"], errors="coerce").to_numpy() / TABLE_SR
+    if length is not None:
+        duration = pd.to_numeric(length, errors="coerce").to_numpy() / TABLE_SR
     else:
         duration = np.full(n, np.nan)
     meta = pd.DataFrame(
         {
             "track_id": track_ids,
             "path": filenames,
-            "genre": table["label"].astype(str).str.strip().tolist(),
+            "genre": genres,
             "artist": pd.Series(artist, dtype=object),
             "title": pd.Series(title, dtype=object),
             "split": split,
@@ -230,8 +294,7 @@ def load_feature_table(path=None, *, metadata_dir=None):
     meta = meta[[*METADATA_COLUMNS, "segment"]]
     kind = "3-second segments" if (meta["segment"] >= 0).any() else "30-second excerpts"
     description = (
-        f"Public GTZAN feature table {path.name} ({kind}, 57 librosa features per row; "
-        "Kaggle 'GTZAN Dataset - Music Genre Classification'). track_id is the parent "
+        f"GTZAN feature table {path.name} ({kind}, {what}). track_id is the parent "
         "excerpt, so segments share its artist group and split.\n\nCite:\n" + BIBTEX
     )
     return Dataset(
@@ -239,6 +302,6 @@ def load_feature_table(path=None, *, metadata_dir=None):
         X,
         meta,
         kind="features",
-        feature_names=list(TZANETAKIS57_NAMES),
+        feature_names=feature_names,
         description=description,
     )

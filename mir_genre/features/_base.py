@@ -166,6 +166,11 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
     #: Fixed clip length in seconds (pad/crop) for extractors that need one; None keeps it.
     _fixed_duration_param = None
 
+    #: joblib's ``prefer`` for ``n_jobs``: None runs tracks in worker processes (loky);
+    #: "threads" shares one process, for extractors whose work releases the GIL and whose
+    #: state (a loaded network) is costly to rebuild in every worker.
+    _parallel_prefer = None
+
     # -- to implement in subclasses ------------------------------------------------
     def _extract(self, y):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -221,7 +226,9 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         jobs = (
             delayed(_run_one)(func, cls, params, i, source) for i, source in enumerate(sources)
         )
-        results = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(jobs)
+        results = Parallel(
+            n_jobs=self.n_jobs, prefer=self._parallel_prefer, return_as="generator_unordered"
+        )(jobs)
         if self.verbose:
             from tqdm.auto import tqdm
 

@@ -22,7 +22,7 @@ from ...exceptions import ParameterError
 from ..sklearn_models import ProbabilisticPredictMixin
 from .backend import configure_backend
 
-__all__ = ["DeepGenreClassifier", "augment_patches"]
+__all__ = ["DeepGenreClassifier", "augment_patches", "pad_to_batches", "whole_batches"]
 
 
 def _patch_starts(n_frames, size):
@@ -99,6 +99,65 @@ def augment_patches(x, y, rng, *, time_mask=0, freq_mask=0, time_shift=0, mixup=
     return x.astype(np.float32), y
 
 
+def whole_batches(n, batch_size, rng):
+    """Return a random order of ``n`` items filled up to whole batches (steps of one size).
+
+    Every item comes once, in random order, and the last batch is completed with items
+    drawn again at random (with repetition only when ``n`` is smaller than the batch).
+    A fixed batch shape lets the backend reuse its compiled steps: on JAX a new shape
+    recompiles every operation, which made each small fit cost seconds.
+
+    Parameters
+    ----------
+    n : int > 0
+        Items.
+    batch_size : int > 0
+        Batch size.
+    rng : np.random.RandomState
+        Source of randomness.
+
+    Returns
+    -------
+    np.ndarray of int [shape=(k * batch_size,)]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> order = whole_batches(10, 4, np.random.RandomState(0))
+    >>> len(order), sorted(set(order.tolist())) == list(range(10))
+    (12, True)
+    """
+    order = rng.permutation(n)
+    missing = -n % batch_size
+    if missing:
+        order = np.concatenate([order, rng.choice(n, size=missing, replace=missing > n)])
+    return order
+
+
+def pad_to_batches(x, batch_size):
+    """Repeat the first rows of ``x`` so that its length is a multiple of ``batch_size``.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n, ...)]
+        Rows.
+    batch_size : int > 0
+        Batch size.
+
+    Returns
+    -------
+    np.ndarray [shape=(ceil(n / batch_size) * batch_size, ...)]
+        ``x`` followed by copies of its first rows (cycling for a short ``x``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pad_to_batches(np.arange(5), 4).tolist()
+    [0, 1, 2, 3, 4, 0, 1, 2]
+    """
+    return np.take(x, np.arange(len(x) + (-len(x) % batch_size)) % len(x), axis=0)
+
+
 def _patch_dataset(keras):
     """Return a keras PyDataset class: one random patch per track, new offsets each epoch."""
 
@@ -111,7 +170,7 @@ def _patch_dataset(keras):
             self.on_epoch_end()
 
         def __len__(self):
-            return -(-len(self.S) // self.batch_size)
+            return len(self.order) // self.batch_size
 
         def __getitem__(self, index):
             idx = self.order[index * self.batch_size : (index + 1) * self.batch_size]
@@ -125,7 +184,7 @@ def _patch_dataset(keras):
             return x[..., None], y
 
         def on_epoch_end(self):
-            self.order = self.rng.permutation(len(self.S))
+            self.order = whole_batches(len(self.S), self.batch_size, self.rng)
             self.starts = self.rng.randint(0, self.S.shape[2] - self.size + 1, size=len(self.S))
 
     return RandomPatches
@@ -285,6 +344,11 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
     def standardize(x, band_stats):
         """Standardise every mel band with the training statistics (inside the model).
 
+        A frozen batch-normalisation layer whose moving statistics are the band means and
+        variances: the statistics are weights, not constants of the compiled graph, so
+        every fold of a cross-validation compiles to the same program (and a backend's
+        compilation cache serves the later folds).
+
         Parameters
         ----------
         x : keras tensor [shape=(batch, n_mels, n_frames, 1)]
@@ -299,7 +363,14 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         from keras import layers
 
         mean, variance = band_stats
-        return layers.Normalization(axis=1, mean=mean, variance=variance)(x)
+        # trainable=False: batch normalisation then always uses its moving statistics.
+        layer = layers.BatchNormalization(
+            axis=1, center=False, scale=False, epsilon=1e-6, trainable=False, name="bands"
+        )
+        out = layer(x)
+        layer.moving_mean.assign(np.asarray(mean, dtype="float32"))
+        layer.moving_variance.assign(np.asarray(variance, dtype="float32"))
+        return out
 
     # -- data ----------------------------------------------------------------------
     def _patch_frames(self):
@@ -349,6 +420,45 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         self : object
             The fitted classifier.
         """
+        keras, S, onehot, train, valid, rng = self._fit_setup(X, y, groups)
+        size = self._patch_frames()
+        band_stats = (S[train].mean(axis=(0, 2)), S[train].var(axis=(0, 2)))
+        model = self._build((self.n_mels, size, 1), len(self.classes_), band_stats)
+        self._compile(model, keras)
+        patches = _patch_dataset(keras)(
+            S[train],
+            onehot[train],
+            size,
+            self.batch_size,
+            rng.randint(2**31 - 1),
+            self._augmentation(),
+        )
+        fit_kwargs = {}
+        if len(valid):
+            x_val, owner = self._covering_patches(S[valid], size)
+            # Whole batches here too (the first patches counted twice): no new shapes.
+            fit_kwargs["validation_data"] = (
+                pad_to_batches(x_val, self.batch_size),
+                pad_to_batches(onehot[valid][owner], self.batch_size),
+            )
+            fit_kwargs["validation_batch_size"] = self.batch_size
+        history = model.fit(
+            patches,
+            epochs=self.epochs,
+            callbacks=self._callbacks(keras, validate=bool(len(valid))),
+            verbose=self.verbose,
+            **fit_kwargs,
+        )
+        return self._fitted(model, history)
+
+    # -- the steps of fit, for subclasses that train differently ------------------------
+    def _fit_setup(self, X, y, groups):
+        """Validate, encode the genres, seed, and split off the early-stopping tracks.
+
+        Returns ``(keras, S, onehot, train, valid, rng)``: the spectrograms
+        ``(n_tracks, n_mels, n_frames)``, one-hot targets, the indices of the training
+        and held-out tracks, and the random state the rest of training draws from.
+        """
         from sklearn.utils import check_random_state
 
         X, y = validate_data(self, X, y, dtype=np.float32)
@@ -367,43 +477,40 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         rng = check_random_state(self.random_state)
         keras.utils.set_random_seed(int(rng.randint(2**31 - 1)))
         train, valid = self._holdout(y_enc, groups, rng)
-        size = self._patch_frames()
-        band_stats = (S[train].mean(axis=(0, 2)), S[train].var(axis=(0, 2)))
-        model = self._build((self.n_mels, size, 1), len(self.classes_), band_stats)
+        onehot = np.eye(len(self.classes_), dtype=np.float32)[y_enc]
+        return keras, S, onehot, train, valid, rng
+
+    def _compile(self, model, keras):
         model.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate),
             loss="categorical_crossentropy",
             metrics=["accuracy"],
             jit_compile=self.jit_compile,
         )
-        onehot = np.eye(len(self.classes_), dtype=np.float32)[y_enc]
-        patches = _patch_dataset(keras)(
-            S[train],
-            onehot[train],
-            size,
-            self.batch_size,
-            rng.randint(2**31 - 1),
-            self._augmentation(),
-        )
-        fit_kwargs, callbacks = {}, []
-        if len(valid):
-            x_val, owner = self._covering_patches(S[valid], size)
-            fit_kwargs["validation_data"] = (x_val, onehot[valid][owner])
-            callbacks = [
-                keras.callbacks.EarlyStopping(
-                    patience=self.patience, restore_best_weights=True, monitor="val_loss"
-                ),
-                keras.callbacks.ReduceLROnPlateau(
-                    factor=0.5, patience=max(1, self.patience // 2), monitor="val_loss"
-                ),
-            ]
-        history = model.fit(
-            patches, epochs=self.epochs, callbacks=callbacks, verbose=self.verbose, **fit_kwargs
-        )
+
+    def _callbacks(self, keras, *, validate):
+        """Early stopping and learning-rate halving on the held-out loss (none without)."""
+        if not validate:
+            return []
+        return [
+            keras.callbacks.EarlyStopping(
+                patience=self.patience, restore_best_weights=True, monitor="val_loss"
+            ),
+            keras.callbacks.ReduceLROnPlateau(
+                factor=0.5, patience=max(1, self.patience // 2), monitor="val_loss"
+            ),
+        ]
+
+    def _fitted(self, model, history):
         self.model_ = model
         self.history_ = {key: list(map(float, v)) for key, v in history.history.items()}
         self.n_iter_ = len(self.history_["loss"])
         return self
+
+    def _predict_padded(self, model, x):
+        """``model.predict`` in whole batches of ``batch_size`` (the copies' outputs dropped)."""
+        padded = pad_to_batches(x, self.batch_size)
+        return np.asarray(model.predict(padded, batch_size=self.batch_size, verbose=0))[: len(x)]
 
     def _covering_patches(self, S, size):
         starts = _patch_starts(S.shape[2], size)
@@ -427,7 +534,7 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         X = validate_data(self, X, reset=False, dtype=np.float32)
         S = self._spectrograms(X)
         x, owner = self._covering_patches(S, self._patch_frames())
-        proba = np.asarray(self.model_.predict(x, batch_size=self.batch_size, verbose=0))
+        proba = self._predict_padded(self.model_, x)  # whole batches, as in training
         sums = np.zeros((len(S), proba.shape[1]))
         np.add.at(sums, owner, proba)
         return sums / np.bincount(owner, minlength=len(S))[:, None]

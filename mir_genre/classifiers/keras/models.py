@@ -23,7 +23,7 @@ _TEST_TRAINING = {
     "n_mels": 8,
     "patch_seconds": 0.2,
     "epochs": 1,
-    "batch_size": 8,
+    "batch_size": 32,
     "random_state": 0,
     "jit_compile": False,
 }

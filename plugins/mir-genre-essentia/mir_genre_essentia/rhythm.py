@@ -10,8 +10,8 @@ from mir_genre.features import BaseExtractor
 from ._common import (
     ESSENTIA_RATE,
     SILENCE_PEAK,
+    algorithm,
     as_essentia,
-    essentia_standard,
     finite,
     resample,
 )
@@ -64,8 +64,8 @@ def essentia_rhythm(*, y, sr=22050, method="multifeature", min_tempo=40, max_tem
 
     Notes
     -----
-    Essentia algorithms keep state and are not thread-safe: this function builds its own
-    instances at each call, so concurrent calls from several processes are safe.
+    Essentia algorithms keep state and are not thread-safe: each thread uses its own
+    instances (`mir_genre_essentia._common.algorithm`), reset before every clip.
 
     Examples
     --------
@@ -76,16 +76,14 @@ def essentia_rhythm(*, y, sr=22050, method="multifeature", min_tempo=40, max_tem
     y = as_essentia(y)
     if y.size == 0 or float(np.max(np.abs(y))) < SILENCE_PEAK:
         return np.zeros(len(RHYTHM_FEATURES))
-    es = essentia_standard()
-
     y44 = resample(y, sr=sr, target=ESSENTIA_RATE)
-    bpm, ticks, confidence, _, intervals = es.RhythmExtractor2013(
-        method=method, minTempo=min_tempo, maxTempo=max_tempo
+    bpm, ticks, confidence, _, intervals = algorithm(
+        "RhythmExtractor2013", method=method, minTempo=min_tempo, maxTempo=max_tempo
     )(y44)
-    onset_rate = es.OnsetRate()(y44)[1]
-    histogram = es.BpmHistogramDescriptors()(np.asarray(intervals, dtype=np.float32))[:6]
-    danceability = es.Danceability(sampleRate=float(sr))(y)[0]
-    return finite([bpm, confidence, len(ticks), onset_rate, *histogram, danceability])
+    onset_rate = algorithm("OnsetRate")(y44)[1]
+    histogram = algorithm("BpmHistogramDescriptors")(np.asarray(intervals, dtype=np.float32))
+    danceability = algorithm("Danceability", sampleRate=float(sr))(y)[0]
+    return finite([bpm, confidence, len(ticks), onset_rate, *histogram[:6], danceability])
 
 
 class EssentiaRhythm(BaseExtractor):

@@ -1,5 +1,6 @@
 """The ``musicnn`` extractor: pretrained musicnn taggrams or embeddings, summarised per track."""
 
+import threading
 from numbers import Integral, Real
 
 import numpy as np
@@ -104,12 +105,14 @@ def musicnn_outputs(y, *, model="MSD_musicnn", input_overlap=False, batch_size=3
     chunks = []
     for first in range(0, len(starts), batch_size):
         x = np.stack([S[a : a + PATCH_FRAMES] for a in starts[first : first + batch_size]])
-        out = network.predict_on_batch(x)
+        with _PREDICTING:  # keras's predict step is not re-entrant; each call uses all cores
+            out = network.predict_on_batch(x)
         chunks.append({k: np.asarray(out[k], dtype=np.float32) for k in _PATCH_OUTPUTS})
     return {k: np.concatenate([c[k] for c in chunks]) for k in _PATCH_OUTPUTS}
 
 
 _PATCH_OUTPUTS = ("taggram", *(name for name, _ in LAYERS))
+_PREDICTING = threading.Lock()
 
 
 def _check(model, output, layer, stats, owner):
@@ -212,6 +215,12 @@ def musicnn_feature_names(*, model="MSD_musicnn", output="taggram", layer="max_p
 
 class _At16kHz(BaseExtractor):
     """Every clip reaches ``_extract`` at 16 kHz: files decoded at it, arrays resampled."""
+
+    # Tracks run in threads of one process sharing one loaded network: decoding and
+    # spectrograms overlap, and the network uses every core for each patch batch.  In
+    # worker processes each would load keras and the weights (about 15 s, 300 MB), and
+    # joblib's loky retires workers that grow that much.
+    _parallel_prefer = "threads"
 
     def _load(self, path):
         from mir_genre.audio import load

@@ -130,29 +130,81 @@ time_shift, mixup, random_state, verbose, jit_compile
     def _patch_frames(self):
         return PATCH_FRAMES
 
-    def _build(self, input_shape, n_classes, band_stats):
-        # band_stats go unused: musicnn normalises its input with its own pretrained layer.
+    def _network(self, input_shape, n_classes):
+        """Build the pretrained body (patches to the penultimate layer) and the new head."""
         import keras
         from keras import layers
 
         pretrained = load_weights(build_musicnn(n_frames=PATCH_FRAMES), self.model)
-        body = keras.Model(
-            pretrained.input, pretrained.get_layer("batch_normalization_10").output,
-            name=f"{self.model}_to_penultimate",
-        )  # fmt: skip
         trainable = {name for block in list(BLOCKS)[len(BLOCKS) - self.unfreeze :]
                      for name in BLOCKS[block]}  # fmt: skip
-        for layer in body.layers:
+        for layer in pretrained.layers:
             # A frozen BatchNormalization also keeps its pretrained statistics (Keras 3).
             layer.trainable = layer.name in trainable
         inputs = keras.Input(shape=input_shape)  # (96 bands, 187 frames, 1)
         x = layers.Reshape(input_shape[:2])(inputs)
         x = layers.Permute((2, 1))(x)  # musicnn reads (frames, bands)
-        x = body(x)
-        if self.dropout:
-            x = layers.Dropout(self.dropout)(x)
-        outputs = layers.Dense(n_classes, activation="softmax", name="genre")(x)
-        return keras.Model(inputs, outputs, name="musicnn_finetune")
+        x = keras.Model(
+            pretrained.input, pretrained.get_layer("batch_normalization_10").output,
+            name=f"{self.model}_to_penultimate",
+        )(x)  # fmt: skip
+        body = keras.Model(inputs, x, name="musicnn_body")
+        features = keras.Input(shape=(x.shape[-1],))
+        h = layers.Dropout(self.dropout)(features) if self.dropout else features
+        outputs = layers.Dense(n_classes, activation="softmax", name="genre")(h)
+        return body, keras.Model(features, outputs, name="genre_head")
+
+    def _build(self, input_shape, n_classes, band_stats):
+        # band_stats go unused: musicnn normalises its input with its own pretrained layer.
+        import keras
+
+        body, head = self._network(input_shape, n_classes)
+        return keras.Model(body.input, head(body.output), name="musicnn_finetune")
+
+    def fit(self, X, y, groups=None):
+        """Train the new layer (and the unfrozen blocks), early-stopping on held-out tracks.
+
+        With ``unfreeze=0`` nothing in musicnn changes, so its outputs for the patches
+        covering each track (those `predict_proba` averages over) are computed once and
+        the new layer trains on them, instead of running the whole network at every step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_tracks, 96 * n_frames)
+            `MusicnnMel` spectrograms.
+        y : array-like of shape (n_tracks,)
+            Genre per track.
+        groups : array-like of shape (n_tracks,) or None, default=None
+            Artist per track: the early-stopping hold-out then holds out whole artists.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        self._validate_params()
+        if self.unfreeze:
+            return super().fit(X, y, groups=groups)
+        keras, S, onehot, train, valid, rng = self._fit_setup(X, y, groups)
+        body, head = self._network((N_MELS, PATCH_FRAMES, 1), len(self.classes_))
+
+        def embed(tracks):
+            x, owner = self._covering_patches(S[tracks], PATCH_FRAMES)
+            return self._predict_padded(body, x), onehot[tracks][owner]
+
+        fit_kwargs = {"validation_data": embed(valid)} if len(valid) else {}
+        self._compile(head, keras)
+        history = head.fit(
+            *embed(train),
+            batch_size=self.batch_size,
+            epochs=self.epochs,
+            shuffle=True,
+            callbacks=self._callbacks(keras, validate=bool(len(valid))),
+            verbose=self.verbose,
+            **fit_kwargs,
+        )
+        model = keras.Model(body.input, head(body.output), name="musicnn_finetune")
+        return self._fitted(model, history)
 
     @classmethod
     def get_test_params(cls):

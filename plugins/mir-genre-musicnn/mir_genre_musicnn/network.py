@@ -24,6 +24,7 @@ Layers carry the TensorFlow variable scopes of the checkpoint as names (``conv2d
 
 import functools
 import json
+import threading
 from importlib import resources
 
 import numpy as np
@@ -309,7 +310,9 @@ def load_weights(network, model):
     return network
 
 
-@functools.lru_cache(maxsize=4)
+_LOADING = threading.Lock()
+
+
 def load_model(model="MSD_musicnn"):
     """Return the pretrained network, built and loaded once per process.
 
@@ -323,8 +326,14 @@ def load_model(model="MSD_musicnn"):
     keras.Model
         See `build_musicnn`; takes 3-s patches of `log_mel` frames.
     """
+    _weights_file(model)  # an unknown name fails before keras is imported
+    with _LOADING:  # threads extracting at once share one network
+        return _load_model(model)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model(model):
     from mir_genre.classifiers.keras.backend import configure_backend
 
-    _weights_file(model)  # an unknown name fails before keras is imported
     configure_backend()
     return load_weights(build_musicnn(len(TAGS[model])), model)
