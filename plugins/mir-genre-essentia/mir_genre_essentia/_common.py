@@ -140,8 +140,7 @@ def resample(y, *, sr, target):
     """
     if sr == target:
         return y
-    es = essentia_standard()
-    return np.asarray(
-        es.Resample(inputSampleRate=float(sr), outputSampleRate=float(target), quality=1)(y),
-        dtype=np.float32,
+    resampler = algorithm(
+        "Resample", inputSampleRate=float(sr), outputSampleRate=float(target), quality=1
     )
+    return np.asarray(resampler(y), dtype=np.float32)
