@@ -198,3 +198,69 @@ def test_artist_grouped_cv_is_lower_than_random(table30):
     print(f"logistic_regression 30-s table: artist 5-fold {grouped:.3f}, random {random:.3f}")
     assert 0.3 < grouped < 0.8
     assert random > grouped + 0.05
+
+
+# -- frame-wise .npz tables (the published musicnn GTZAN taggrams' layout) -----------------
+
+
+def _frame_table(path, clips, seed=0):
+    """An .npz with 3 frames per clip: X (frames x 4), Y (genre index), IDS (clip per frame)."""
+    rng = np.random.default_rng(seed)
+    ids = np.repeat(clips, 3)
+    X = rng.uniform(0, 1, (len(ids), 4)).astype(np.float32)
+    genres = sorted({c.split("/")[0] for c in clips})
+    Y = np.array([genres.index(i.split("/")[0]) for i in ids])
+    np.savez(path, X=X, Y=Y, IDS=ids)
+    return X, ids
+
+
+def test_frame_table_rows_are_clip_means(gtzan_dir, tmp_path):
+    clips = ["blues/blues.00029.au", "rock/rock.00012.au", "blues/blues.00000.au"]
+    X, ids = _frame_table(tmp_path / "train.npz", clips)
+    ds = load_feature_table(tmp_path / "train.npz", metadata_dir=gtzan_dir)
+    assert ds.kind == "features" and ds.feature_names == ["mean_0", "mean_1", "mean_2", "mean_3"]
+    assert ds.metadata["track_id"].tolist() == ["blues.00029", "rock.00012", "blues.00000"]
+    assert ds.y.tolist() == ["blues", "rock", "blues"]
+    np.testing.assert_allclose(ds.X[1], X[ids == clips[1]].mean(axis=0), rtol=1e-6)
+    # GTZAN artists and splits attach through the track ids.
+    assert ds.metadata["artist"].notna().all() and set(ds.metadata["split"]) <= {
+        "train", "valid", "test", ""
+    }  # fmt: skip
+
+
+def test_frame_table_folder_joins_its_files(gtzan_dir, tmp_path):
+    _frame_table(tmp_path / "a.npz", ["blues/blues.00029.au"])
+    _frame_table(tmp_path / "b.npz", ["rock/rock.00012.au", "jazz/jazz.00001.au"], seed=1)
+    ds = load_feature_table(tmp_path, metadata_dir=gtzan_dir)
+    assert ds.X.shape == (3, 4) and sorted(ds.y) == ["blues", "jazz", "rock"]
+
+
+def test_frame_table_errors_name_the_file(tmp_path):
+    with pytest.raises(DataNotFoundError, match="no .npz"):
+        load_feature_table(tmp_path, metadata_dir=False)
+    np.savez(tmp_path / "bad.npz", X=np.zeros((4, 2)))
+    with pytest.raises(DataError, match="bad.npz.*'IDS'"):
+        load_feature_table(tmp_path / "bad.npz", metadata_dir=False)
+    np.savez(tmp_path / "bad.npz", X=np.zeros((4, 2)), IDS=np.array(["a/a.00001.au"] * 3))
+    with pytest.raises(DataError, match="one id per row"):
+        load_feature_table(tmp_path / "bad.npz", metadata_dir=False)
+    with pytest.raises(DataNotFoundError, match="missing.npz"):
+        load_feature_table(tmp_path / "missing.npz", metadata_dir=False)
+
+
+def test_published_musicnn_taggrams_reproduce_the_fault_filtered_score(gtzan_dir):
+    """Per-clip mean MSD_musicnn taggram + StandardScaler + SVC: 0.800 on the FF test."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    folder = gtzan_dir / "musicnn"
+    if not folder.is_dir():
+        pytest.skip("the published musicnn taggrams are not in the shared data")
+    ds = load_feature_table(folder, metadata_dir=gtzan_dir)
+    assert ds.X.shape == (733, 50)
+    split = ds.metadata["split"].to_numpy()
+    train, test = split == "train", split == "test"
+    model = make_pipeline(StandardScaler(), SVC()).fit(ds.X[train], ds.y[train])
+    accuracy = (model.predict(ds.X[test]) == ds.y[test]).mean()
+    assert accuracy == pytest.approx(0.800, abs=0.0005)
