@@ -153,6 +153,10 @@ def main(argv=None):
     ]
     lines += _tzanetakis_section(rows) + _deep_section(data, rows) + _essentia_section(rows)
     lines += _musicnn_section(rows)
+    accuracy = HERE / "MUSICNN_ACCURACY.md"
+    if accuracy.exists():  # written by musicnn_accuracy.py (minutes of compare runs)
+        lines += ["", *("#" + line if line.startswith("#") else line
+                        for line in accuracy.read_text().splitlines())]  # fmt: skip
     (HERE / "RESULTS.md").write_text("\n".join(lines))
     return 0
 

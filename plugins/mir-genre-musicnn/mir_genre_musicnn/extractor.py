@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from mir_genre.exceptions import ParameterError
-from mir_genre.features import BaseExtractor
+from mir_genre.features import BaseExtractor, MelPatches
 from mir_genre.features._stats import check_stats, stat_names, summarize
 
 from .network import FFT_HOP, FFT_SIZE, LAYERS, MODELS, N_MELS, PATCH_FRAMES, SR, TAGS
@@ -390,14 +390,14 @@ def musicnn_mel_shape(duration):
     return (N_MELS, 1 + max(int(round(duration * SR)), FFT_SIZE) // FFT_HOP)
 
 
-class MusicnnMel(_At16kHz):
+class MusicnnMel(_At16kHz, MelPatches):
     """musicnn's input spectrogram of whole clips at a fixed duration, flattened.
 
     The input `musicnn_finetune` trains on: every clip is resampled to 16 kHz, padded
     with silence or cropped to ``duration`` seconds, and turned into musicnn's
     ``log10(10000 * mel + 1)`` spectrogram (96 bands, hop 256;
-    `mir_genre_musicnn.network.log_mel`), stored band-major like
-    `mir_genre.features.MelPatches` so that rows reshape to ``(96, n_frames)``.
+    `mir_genre_musicnn.network.log_mel`).  A `mir_genre.features.MelPatches` whose
+    spectrogram is musicnn's: rows are band-major and reshape to ``(96, n_frames)``.
 
     Parameters
     ----------
@@ -453,22 +453,6 @@ class MusicnnMel(_At16kHz):
         if y.size < FFT_SIZE:
             y = np.pad(y, (0, FFT_SIZE - y.size))
         return log_mel(y).T.ravel()
-
-    def _n_features(self):
-        n_mels, n_frames = self.spectrogram_shape
-        return n_mels * n_frames
-
-    def _feature_names(self):
-        n_mels, n_frames = self.spectrogram_shape
-        return [f"mel{m}_t{t}" for m in range(n_mels) for t in range(n_frames)]
-
-    def _output_dtype(self):
-        return np.float32
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
 
     @classmethod
     def get_test_params(cls):
