@@ -5,7 +5,10 @@ Input rows are whole-track log-mel spectrograms flattened by
 random ``patch_seconds`` patch per track per step (new offsets every epoch); prediction
 averages the probabilities of non-overlapping patches covering each track.  The
 validation part used for early stopping is split by track, and by artist when
-``groups`` reach `fit`, so patches of one track never serve both purposes.
+``groups`` reach `fit`, so patches of one track never serve both purposes.  Every batch
+has ``batch_size`` patches (an epoch's last batch is filled with tracks drawn again;
+validation and prediction patches are padded with copies whose outputs are dropped), so
+a backend compiles each step once.
 """
 
 import os
