@@ -17,7 +17,7 @@ import platform
 import sys
 import warnings
 
-from ._cli import one_line
+from ._common import one_line
 
 __all__ = ["main", "make_parser"]
 

@@ -4,6 +4,7 @@ import ast
 import inspect
 import sys
 
+from ._common import one_line
 from .exceptions import ParameterError
 
 __all__ = [
@@ -158,31 +159,6 @@ def load_dataset_from_args(args):
     from .registry import load_dataset
 
     return load_dataset(args.dataset, **dataset_kwargs(args))
-
-
-def one_line(text, limit=None):
-    r"""Collapse ``text`` (an exception's or a warning's message) to one line.
-
-    Parameters
-    ----------
-    text : object
-        Anything with a string form.
-    limit : int > 3 or None, default=None
-        Longest result; longer text ends in ``...``.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> one_line("first line\n   second", limit=14)
-    'first line ...'
-    """
-    text = " ".join(str(text).split())
-    if limit and len(text) > limit:
-        text = text[: limit - 3] + "..."
-    return text
 
 
 def error_exit(message, *, code=2):

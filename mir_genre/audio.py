@@ -16,7 +16,17 @@ import numpy as np
 
 from .exceptions import AudioError, ParameterError
 
-__all__ = ["load", "valid_audio", "fix_duration", "is_path_sequence"]
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "find_audio",
+    "load",
+    "valid_audio",
+    "fix_duration",
+    "is_path_sequence",
+]
+
+#: File extensions treated as audio when a folder is scanned.
+AUDIO_EXTENSIONS = (".wav", ".au", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff")
 
 
 def is_path_sequence(X):
@@ -383,3 +393,44 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res
     if pad:
         y = fix_duration(y, sr=sr, duration=duration)
     return np.ascontiguousarray(y, dtype=np.float32), int(sr)
+
+
+def find_audio(paths, *, extensions=AUDIO_EXTENSIONS):
+    """Expand files and folders into a sorted list of audio files.
+
+    Parameters
+    ----------
+    paths : sequence of str or os.PathLike
+        Files (kept as given, whatever their extension) and folders (searched recursively
+        for files whose extension is in ``extensions``).
+    extensions : sequence of str, default=AUDIO_EXTENSIONS
+        Lower-case extensions, with the dot.
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        If a given path does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "rock").mkdir(); (root / "rock" / "a.wav").touch(); (root / "notes.txt").touch()
+    >>> [p.name for p in find_audio([root])]
+    ['a.wav']
+    """
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in extensions
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"No such file or folder: '{path}'.")
+    return found

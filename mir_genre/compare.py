@@ -38,8 +38,8 @@ from ._cli import (
     dataset_kwargs,
     error_exit,
     load_dataset_from_args,
-    one_line,
 )
+from ._common import one_line, plain
 from .exceptions import DataError, LeakageError, LeakageWarning, MirGenreError, ParameterError
 from .specs import accepts_groups
 
@@ -621,23 +621,11 @@ def _extract(extractor, X, *, quiet, warnings_into):
         return features, time.perf_counter() - start
 
 
-def _jsonable(value):
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return str(value)
-
-
 def _params(pipe):
     from sklearn.base import BaseEstimator
 
     return {
-        key: _jsonable(value)
+        key: plain(value)
         for key, value in pipe.get_params(deep=True).items()
         if key != "steps" and not isinstance(value, BaseEstimator)
     }
@@ -807,7 +795,7 @@ def _versions():
 def _dataset_info(dataset, args):
     groups = dataset.groups
     try:
-        arguments = _jsonable(dataset_kwargs(args))
+        arguments = plain(dataset_kwargs(args))
     except MirGenreError:  # already validated when the dataset loaded
         arguments = {}
     return {

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+# find_audio and AUDIO_EXTENSIONS live in mir_genre.audio; kept importable from here.
+from .audio import AUDIO_EXTENSIONS, find_audio
+
 __all__ = ["AUDIO_EXTENSIONS", "find_audio", "make_parser", "main", "write_demo_clips"]
 
-#: File extensions treated as audio when a folder is scanned.
-AUDIO_EXTENSIONS = (".wav", ".au", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff")
 
 _EPILOG = """\
 examples:
@@ -28,47 +29,6 @@ examples:
   python -m mir_genre.extract --demo
       extract a few generated clips, to try the tool without any audio
 """
-
-
-def find_audio(paths, *, extensions=AUDIO_EXTENSIONS):
-    """Expand files and folders into a sorted list of audio files.
-
-    Parameters
-    ----------
-    paths : sequence of str or os.PathLike
-        Files (kept as given, whatever their extension) and folders (searched recursively
-        for files whose extension is in ``extensions``).
-    extensions : sequence of str, default=AUDIO_EXTENSIONS
-        Lower-case extensions, with the dot.
-
-    Returns
-    -------
-    list of pathlib.Path
-
-    Raises
-    ------
-    FileNotFoundError
-        If a given path does not exist.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> root = pathlib.Path(tempfile.mkdtemp())
-    >>> (root / "rock").mkdir(); (root / "rock" / "a.wav").touch(); (root / "notes.txt").touch()
-    >>> [p.name for p in find_audio([root])]
-    ['a.wav']
-    """
-    found = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in extensions
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise FileNotFoundError(f"No such file or folder: '{path}'.")
-    return found
 
 
 def write_demo_clips(folder, *, n_clips=4, seconds=5.0, sr=22050, seed=0):

@@ -41,13 +41,10 @@ Examples
 import datetime
 import importlib.metadata
 import json
-import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
+from ._common import atomic_write, plain
 from .exceptions import DataError, DataNotFoundError
 
 __all__ = [
@@ -120,26 +117,6 @@ class ModelFile:
         return self.pipeline.steps[-1][1]
 
 
-def _plain(value):
-    """Turn ``value`` into something JSON writes faithfully (repr for the rest)."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
-        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        return [_plain(v) for v in items]
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        return value.isoformat()
-    return repr(value)
-
-
 def library_versions(*extra):
     """Versions of mir_genre and the libraries a model depends on.
 
@@ -207,21 +184,17 @@ def save_model(path, pipeline, **info):
         "format_version": FORMAT_VERSION,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
-    header.update(_plain(info))
+    header.update(plain(info))
     header["format_version"] = FORMAT_VERSION
     header.setdefault("versions", library_versions())
     line = json.dumps(header, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(_MARKER_LINE)
-            f.write(line.encode("ascii") + b"\n")
-            joblib.dump(pipeline, f)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+
+    def write(f):
+        f.write(_MARKER_LINE)
+        f.write(line.encode("ascii") + b"\n")
+        joblib.dump(pipeline, f)
+
+    atomic_write(path, write)
     return path
 
 

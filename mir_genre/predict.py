@@ -297,7 +297,7 @@ def predict_file(model, path, *, n_jobs=None):
 
 def _expand(paths):
     """Return (audio files, {path: error}) for the given files and folders."""
-    from .extract import AUDIO_EXTENSIONS, find_audio
+    from .audio import AUDIO_EXTENSIONS, find_audio
 
     files, failed = [], {}
     for path in paths:

@@ -31,13 +31,12 @@ import base64
 import html
 import json
 import math
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 
-from ._cli import one_line
+from ._common import atomic_write, one_line
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -388,14 +387,6 @@ def headline(results):
 # --------------------------------------------------------------------------- files
 
 
-def _atomic_write(path, text):
-    """Write a file so that an interruption never leaves half of it behind."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _fold_rows(results):
     dataset = results.get("dataset", {}).get("name", "")
     honest = {p["name"]: bool(p["honest"]) for p in results.get("protocols", [])}
@@ -443,8 +434,8 @@ def write_results(results, out_dir):
     out_dir.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame(list(_fold_rows(results)), columns=list(RESULT_COLUMNS))
     csv_path, json_path = out_dir / "results.csv", out_dir / "results.json"
-    _atomic_write(csv_path, table.to_csv(index=False))
-    _atomic_write(json_path, json.dumps(results, indent=1, default=str) + "\n")
+    atomic_write(csv_path, table.to_csv(index=False))
+    atomic_write(json_path, json.dumps(results, indent=1, default=str) + "\n")
     return [csv_path, json_path]
 
 
@@ -1056,7 +1047,7 @@ def _write_html(results, figures, summary, path):
         + "</dl><p class='sub'>Every fold and parameter: results.json; one row per fold: "
         "results.csv.</p></main></body></html>"
     )
-    _atomic_write(path, "\n".join(parts) + "\n")
+    atomic_write(path, "\n".join(parts) + "\n")
     return Path(path)
 
 
@@ -1140,7 +1131,7 @@ def _write_markdown(results, figures, summary, path):
         "- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         "",
     ]
-    _atomic_write(path, "\n".join(lines))
+    atomic_write(path, "\n".join(lines))
     return Path(path)
 
 

@@ -193,9 +193,7 @@ def load_feature_table(path=None, *, metadata_dir=None):
     path = Path(path).expanduser()
     if path.is_dir() or path.suffix == ".npz":
         if not path.exists():
-            raise DataNotFoundError(
-                f"Feature file {str(path)!r} does not exist. {_WHERE_TO_GET}"
-            )
+            raise DataNotFoundError(f"Feature file {str(path)!r} does not exist. {_WHERE_TO_GET}")
         X, filenames, genres, names = _read_frame_table(path)
         return _dataset(path, X, filenames, genres, names, None, metadata_dir,
                         "frame-wise features averaged per clip")  # fmt: skip

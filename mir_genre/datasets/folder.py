@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..audio import AUDIO_EXTENSIONS, find_audio
 from ..exceptions import DataError, DataNotFoundError, DataWarning, ParameterError
-from ..extract import AUDIO_EXTENSIONS, find_audio
 from ._base import METADATA_COLUMNS, Dataset
 
 __all__ = ["load_folder", "LAYOUT"]
