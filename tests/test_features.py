@@ -177,6 +177,90 @@ def test_cache_reuses_results_and_notices_changed_files(wav_files, tmp_path):
     np.testing.assert_array_equal(changed[1:], served[1:])
 
 
+def test_cache_notices_a_rewrite_with_the_same_size_and_time(wav_files, tmp_path):
+    memory = joblib.Memory(tmp_path / "cache", verbose=0)
+    est = cheap("mfcc_deltas", memory=memory)
+    first = est.transform(wav_files)
+    stat = wav_files[0].stat()
+    # Same length, same sampling rate (so the same size), other audio, old time stamp.
+    y, sr = sf.read(wav_files[0])
+    sf.write(wav_files[0], make_tone(len(y) / sr, freq=1234.0, seed=7), sr)
+    os.utime(wav_files[0], ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert wav_files[0].stat().st_size == stat.st_size
+    assert wav_files[0].stat().st_mtime_ns == stat.st_mtime_ns
+    changed = est.transform(wav_files)
+    assert not np.allclose(changed[0], first[0])
+    np.testing.assert_array_equal(changed[1:], first[1:])
+
+
+_EDITABLE_EXTRACTOR = textwrap.dedent(
+    """
+    import numpy as np
+    from mir_genre.features._base import BaseExtractor
+
+    class Constant(BaseExtractor):
+        def __init__(self, *, sr=22050, n_jobs=None, memory=None, verbose=0):
+            self.sr, self.n_jobs, self.memory, self.verbose = sr, n_jobs, memory, verbose
+
+        def _extract(self, y):
+            return np.array([VALUE])
+
+        def _feature_names(self):
+            return ["value"]
+    """
+)
+
+_EXTRACT_CONSTANT = textwrap.dedent(
+    """
+    import sys
+    import constant_extractor
+    est = constant_extractor.Constant(memory=sys.argv[1])
+    print(est.transform(sys.argv[2:])[:, 0].tolist())
+    """
+)
+
+
+def test_cache_gives_fresh_features_after_an_edit_of_the_code(wav_files, tmp_path):
+    """Same class name, same parameters, new code: the next process recomputes."""
+    module = tmp_path / "constant_extractor.py"
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+
+    def run(value):
+        module.write_text(_EDITABLE_EXTRACTOR.replace("VALUE", value))
+        out = subprocess.run(
+            [sys.executable, "-c", _EXTRACT_CONSTANT, str(cache), *map(str, wav_files)],
+            capture_output=True, text=True, env=env, check=False, cwd=tmp_path,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        return eval(out.stdout)
+
+    assert run("1.0") == [1.0] * len(wav_files)
+    entries = _outputs(cache)
+    assert run("1.0") == [1.0] * len(wav_files)  # unchanged code: served from the cache
+    assert _outputs(cache) == entries
+    assert run("2.0") == [2.0] * len(wav_files)  # edited code: recomputed
+    after = _outputs(cache)
+    # The old entries are ignored, not deleted.
+    assert len(after) == 2 * len(wav_files)
+    assert {p: after[p] for p in entries} == entries
+
+
+def test_cache_key_includes_the_versions(wav_files, tmp_path, monkeypatch):
+    from mir_genre.features import _base
+
+    memory = joblib.Memory(tmp_path / "cache", verbose=0)
+    est = cheap("mfcc_deltas", memory=memory)
+    est.transform(wav_files)
+    monkeypatch.setattr(mir_genre, "__version__", "0.0.0+other")
+    _base.code_identity.cache_clear()
+    try:
+        est.transform(wav_files)
+    finally:
+        _base.code_identity.cache_clear()
+    assert len(_outputs(tmp_path / "cache")) == 2 * len(wav_files)
+
+
 _KILLABLE = textwrap.dedent(
     """
     import sys

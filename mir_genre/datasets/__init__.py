@@ -8,7 +8,14 @@ predefined ``splits`` and a ``metadata`` table).  Loaders are registered in the
 
 import importlib
 
-from ._base import METADATA_COLUMNS, Dataset, ValidationReport, artist_groups, clip_seconds
+from ._base import (
+    METADATA_COLUMNS,
+    Dataset,
+    ValidationReport,
+    artist_groups,
+    cache_dir,
+    clip_seconds,
+)
 
 _LAZY = {
     "load_gtzan": ".gtzan",
@@ -23,6 +30,7 @@ __all__ = [
     "Dataset",
     "ValidationReport",
     "artist_groups",
+    "cache_dir",
     "clip_seconds",
     *sorted(_LAZY),
 ]

@@ -12,7 +12,12 @@ Everything else (paths or 2-D arrays as input, decoding, the per-track cache,
 ``n_jobs``, the progress bar, ``get_feature_names_out``, ``set_output``) lives here.
 """
 
+import functools
+import hashlib
+import importlib.metadata
+import inspect
 import os
+import sys
 from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
@@ -58,21 +63,97 @@ class ExtractionFailure:
     error: BaseException
 
 
+#: Bytes read from each end of a file for its cache identity.
+_IDENTITY_BLOCK = 1 << 16
+
+
 def _file_key(path):
-    """Identity of a file for the cache: resolved path, size and modification time."""
+    """Identity of a file for the cache: resolved path, size, mtime and its end blocks.
+
+    The first and last 64 KiB are hashed too, so a file rewritten with the same size
+    and modification time (a copy tool that keeps mtimes, a coarse file system clock)
+    still gets fresh features; reading them costs far less than decoding the file.
+    """
     path = Path(path)
     try:
         stat = path.stat()
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            digest.update(f.read(_IDENTITY_BLOCK))
+            if stat.st_size > _IDENTITY_BLOCK:
+                f.seek(max(_IDENTITY_BLOCK, stat.st_size - _IDENTITY_BLOCK))
+                digest.update(f.read(_IDENTITY_BLOCK))
     except OSError:
-        return (str(path.resolve()), None, None)
-    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        return (str(path.resolve()), None, None, None)
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, digest.hexdigest())
 
 
-def _extract_source(cls, params, source, file_key):
+@functools.cache
+def _distributions():
+    return importlib.metadata.packages_distributions()
+
+
+def _distribution(module_name):
+    """``(name, version)`` of the installed distribution holding a module, or None."""
+    names = _distributions().get(module_name.partition(".")[0], [])
+    for name in names:
+        try:
+            return name, importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover - broken install
+            continue
+    return None
+
+
+@functools.cache
+def code_identity(cls):
+    """What, besides its parameters, decides an extractor's output: versions and code.
+
+    The cache key of every track includes it, so an upgrade, or an edit of the
+    extractor's code in place (same class name, same parameters), gives fresh features
+    in the next process instead of silently reusing old ones.
+
+    Parameters
+    ----------
+    cls : type
+        A `BaseExtractor` subclass.
+
+    Returns
+    -------
+    tuple
+        mir_genre's version, the ``(name, version)`` of the distribution that ships
+        ``cls`` (None for a class outside any installed distribution), and a SHA-256 of
+        the source files of the modules defining ``cls`` and each base class up to
+        `BaseExtractor` (so helpers in those modules count too).
+
+    Examples
+    --------
+    >>> from mir_genre.features.chroma import ChromaStats
+    >>> version, (dist, _), source_hash = code_identity(ChromaStats)
+    >>> dist, len(source_hash)
+    ('mir_genre', 64)
+    """
+    from .. import __version__
+
+    digest = hashlib.sha256()
+    for klass in cls.__mro__:
+        if not (isinstance(klass, type) and issubclass(klass, BaseExtractor)):
+            continue
+        module = sys.modules.get(klass.__module__)
+        try:
+            source = inspect.getsource(module) if module else inspect.getsource(klass)
+        except (OSError, TypeError):
+            # No source on disk (built interactively, frozen): the class itself is all.
+            source = repr(sorted(vars(klass)))
+        digest.update(f"{klass.__module__}.{klass.__qualname__}\n{source}".encode())
+    return __version__, _distribution(cls.__module__), digest.hexdigest()
+
+
+def _extract_track(cls, params, source, file_key, code_key):
     """Compute the features of one source; this is the function the cache memoises.
 
-    ``file_key`` is unused in the body: it is an argument only so that the cache key
-    changes when the file changes on disk.
+    ``file_key`` and ``code_key`` are unused in the body: they are arguments only so
+    that the cache key changes when the file changes on disk, or the code or the
+    versions that compute the features (see `code_identity`).
     """
     extractor = cls(**params)
     if isinstance(source, np.ndarray):
@@ -82,11 +163,11 @@ def _extract_source(cls, params, source, file_key):
     return np.asarray(extractor._extract(y))
 
 
-def _run_one(func, cls, params, index, source):
+def _run_one(func, cls, params, code_key, index, source):
     """Worker: features of one source, or the exception that stopped them."""
-    file_key = None if isinstance(source, np.ndarray) else _file_key(source)
+    file_key = None if code_key is None or isinstance(source, np.ndarray) else _file_key(source)
     try:
-        return index, func(cls, params, source, file_key), None
+        return index, func(cls, params, source, file_key, code_key), None
     except (MirGenreError, ValueError, OSError, RuntimeError) as exc:
         return index, None, exc
 
@@ -155,9 +236,10 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
 
     Subclasses must accept the parameters ``sr``, ``n_jobs``, ``memory`` and ``verbose``.
     ``memory`` (a path or a `joblib.Memory`) caches each track's features keyed by the
-    file's identity (path, size, modification time) or the array's content, and by
-    every parameter that changes the result; a run that is interrupted resumes without
-    recomputing finished tracks.  ``n_jobs`` spreads tracks over `joblib` workers, so
+    file's identity (path, size, modification time, a hash of its first and last
+    64 KiB) or the array's content, by every parameter that changes the result, and by
+    the versions and source code that compute it (`code_identity`); a run that is
+    interrupted resumes without recomputing finished tracks.  ``n_jobs`` spreads tracks over `joblib` workers, so
     ``joblib.parallel_config(backend="dask")`` runs extraction on a Dask cluster.
     """
 
@@ -221,10 +303,13 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
 
         sources, are_paths = self._sources(X, reset=reset)
         memory = os.fspath(self.memory) if isinstance(self.memory, os.PathLike) else self.memory
-        func = check_memory(memory).cache(_extract_source)
+        func = check_memory(memory).cache(_extract_track)
         cls, params = type(self), self._cache_params()
+        # Keys are only worth computing (the end blocks read, the sources hashed) for a cache.
+        code_key = None if memory is None else code_identity(cls)
         jobs = (
-            delayed(_run_one)(func, cls, params, i, source) for i, source in enumerate(sources)
+            delayed(_run_one)(func, cls, params, code_key, i, source)
+            for i, source in enumerate(sources)
         )
         results = Parallel(
             n_jobs=self.n_jobs, prefer=self._parallel_prefer, return_as="generator_unordered"
