@@ -106,7 +106,7 @@ def _distribution(module_name):
 
 @functools.cache
 def code_identity(cls):
-    """What, besides its parameters, decides an extractor's output: versions and code.
+    """Return what, besides its parameters, decides an extractor's output.
 
     The cache key of every track includes it, so an upgrade, or an edit of the
     extractor's code in place (same class name, same parameters), gives fresh features
@@ -239,8 +239,9 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
     file's identity (path, size, modification time, a hash of its first and last
     64 KiB) or the array's content, by every parameter that changes the result, and by
     the versions and source code that compute it (`code_identity`); a run that is
-    interrupted resumes without recomputing finished tracks.  ``n_jobs`` spreads tracks over `joblib` workers, so
-    ``joblib.parallel_config(backend="dask")`` runs extraction on a Dask cluster.
+    interrupted resumes without recomputing finished tracks.  ``n_jobs`` spreads tracks
+    over `joblib` workers, so ``joblib.parallel_config(backend="dask")`` runs extraction on
+    a Dask cluster.
     """
 
     _parameter_constraints: dict = dict(_COMMON_CONSTRAINTS)
