@@ -22,13 +22,8 @@ from .exceptions import (  # noqa: E402
     ParameterError,
     PluginError,
 )
-from .registry import (  # noqa: E402
-    get_classifier,
-    get_extractor,
-    list_plugins,
-    load_dataset,
-    make_pipeline,
-)
+from .pipeline import get_classifier, get_extractor, make_pipeline  # noqa: E402
+from .registry import list_plugins, load_dataset  # noqa: E402
 
 __all__ = [
     "__version__",

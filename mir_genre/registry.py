@@ -10,9 +10,10 @@ third party's, so built-ins and plugins share one code path:
         tzanetakis57 = mir_genre.features.tzanetakis:Tzanetakis57
 
 Listing names (:func:`list_plugins`) never imports a plugin; a plugin is imported the
-first time it is used (:func:`load_plugin`, :func:`get_extractor`, :func:`make_pipeline`)
-and cached.  :func:`discover` loads every plugin of a kind and reports broken ones instead
-of failing, so ``python -m mir_genre plugins`` can show them.  Set the environment variable
+first time it is used (:func:`load_plugin`, and through it `mir_genre.get_extractor` and
+the other builders of :mod:`mir_genre.pipeline`) and cached.  :func:`discover` loads
+every plugin of a kind and reports broken ones instead of failing, so ``python -m
+mir_genre plugins`` can show them.  Set the environment variable
 ``MIR_GENRE_DISABLE_PLUGIN_AUTOLOAD=1`` to ignore every third-party entry point.
 
 The design follows ``xarray.backends.plugins`` (lazy listing, ``refresh``, duplicate
@@ -31,7 +32,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, is_classifier
 
 from .exceptions import ParameterError, PluginError
 
@@ -40,12 +41,9 @@ __all__ = [
     "KINDS",
     "PluginInfo",
     "discover",
-    "get_classifier",
-    "get_extractor",
     "list_plugins",
     "load_dataset",
     "load_plugin",
-    "make_pipeline",
     "refresh",
 ]
 
@@ -326,7 +324,7 @@ def load_plugin(kind: str, name: str) -> Any:
 
     See Also
     --------
-    get_extractor, get_classifier : Instantiate a plugin.
+    mir_genre.get_extractor, mir_genre.get_classifier : Instantiate a plugin.
 
     Examples
     --------
@@ -469,133 +467,6 @@ def discover(kind: str | None = None, *, include_disabled: bool = False) -> list
 # --------------------------------------------------------------------------- public API
 
 
-def _resolve(kind: str, estimator: Any, params: dict, caller: str) -> Any:
-    label = _LABELS[kind].lower()
-    a_label = f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
-    if isinstance(estimator, str):
-        cls = load_plugin(kind, estimator)
-    elif isinstance(estimator, type):
-        problem = _problem(kind, estimator)
-        if problem is not None:
-            raise ParameterError(
-                f"{caller} needs {_EXPECTED[kind]} (or a registered {label} name, or an "
-                f"instance); {problem}. Pass e.g. a name from list_plugins({kind!r})."
-            )
-        cls = estimator
-    elif isinstance(estimator, BaseEstimator):
-        methods = ("fit", "transform") if kind == "extractors" else ("fit", "predict")
-        rule = f"an estimator with {' and '.join(methods)}"
-        if kind == "classifiers":
-            rule += " that is a classifier (sklearn.base.is_classifier)"
-        if not _has_methods(estimator, methods) or (
-            kind == "classifiers" and not is_classifier(estimator)
-        ):
-            raise ParameterError(
-                f"{caller} needs {a_label} instance, i.e. {rule}; got {estimator!r}. Pass "
-                f"a name from list_plugins({kind!r}), {a_label} class or {a_label} instance."
-            )
-        try:
-            return clone(estimator).set_params(**params)
-        except ValueError as exc:  # sklearn's message names the valid parameters
-            raise ParameterError(
-                f"{caller} could not set {params!r} on a clone of {estimator!r}: {exc}"
-            ) from exc
-    else:
-        raise ParameterError(
-            f"{caller} needs a registered {label} name (str), {a_label} class or "
-            f"{a_label} instance; got {type(estimator).__name__} {estimator!r}. Pass e.g. "
-            f"one of {list_plugins(kind)}."
-        )
-    try:
-        return cls(**params)
-    except TypeError as exc:
-        raise ParameterError(
-            f"{caller} could not build {cls.__name__}(**{params!r}): {exc}. Pass only the "
-            f"parameters {cls.__name__} accepts; see {cls.__name__}().get_params()."
-        ) from exc
-
-
-def get_extractor(name: Any, /, **params: Any) -> BaseEstimator:
-    """Return a fresh feature-extractor instance.
-
-    Parameters
-    ----------
-    name : str, estimator class or estimator instance
-        A registered extractor name (see ``list_plugins('extractors')``), a transformer
-        class, or a transformer instance (cloned, never modified).
-    **params
-        Parameters of the extractor, passed to its constructor (or to ``set_params`` of
-        the clone of an instance).
-
-    Returns
-    -------
-    extractor : BaseEstimator
-        A new, unfitted transformer.
-
-    Raises
-    ------
-    ParameterError
-        If ``name`` is unknown or not an extractor, or a parameter is not accepted.
-    PluginError
-        If the registered plugin fails to load or is not a valid extractor.
-
-    See Also
-    --------
-    get_classifier, make_pipeline, list_plugins
-
-    Examples
-    --------
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> from mir_genre.registry import get_extractor
-    >>> get_extractor(StandardScaler, with_mean=False)
-    StandardScaler(with_mean=False)
-    >>> scaler = StandardScaler()
-    >>> get_extractor(scaler, with_std=False) is scaler
-    False
-    """
-    return _resolve("extractors", name, params, "get_extractor")
-
-
-def get_classifier(name: Any, /, **params: Any) -> BaseEstimator:
-    """Return a fresh classifier instance.
-
-    Parameters
-    ----------
-    name : str, estimator class or estimator instance
-        A registered classifier name (see ``list_plugins('classifiers')``), a classifier
-        class, or a classifier instance (cloned, never modified).
-    **params
-        Parameters of the classifier, passed to its constructor (or to ``set_params`` of
-        the clone of an instance).
-
-    Returns
-    -------
-    classifier : BaseEstimator
-        A new, unfitted classifier.
-
-    Raises
-    ------
-    ParameterError
-        If ``name`` is unknown or not a classifier, or a parameter is not accepted.
-    PluginError
-        If the registered plugin fails to load or is not a valid classifier.
-
-    See Also
-    --------
-    get_extractor, make_pipeline, list_plugins
-
-    Examples
-    --------
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from mir_genre.registry import get_classifier
-    >>> get_classifier(LogisticRegression, C=0.5)
-    LogisticRegression(C=0.5)
-    >>> get_classifier(LogisticRegression(C=2.0), max_iter=50)
-    LogisticRegression(C=2.0, max_iter=50)
-    """
-    return _resolve("classifiers", name, params, "get_classifier")
-
-
 def load_dataset(name: str, /, **kwargs: Any):
     """Load a registered dataset by name.
 
@@ -632,94 +503,11 @@ def load_dataset(name: str, /, **kwargs: Any):
     return dataset
 
 
-def _unique_names(names: list[str]) -> list[str]:
-    # Same scheme as sklearn.pipeline._name_estimators: suffix repeated names with -1, -2...
-    counts = {n: names.count(n) for n in names}
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        if counts[n] > 1:
-            seen[n] = seen.get(n, 0) + 1
-            out.append(f"{n}-{seen[n]}")
-        else:
-            out.append(n)
-    return out
+def __getattr__(name):
+    # The builders live in mir_genre.pipeline (which imports this module); the names
+    # stay importable from here.
+    if name in ("get_classifier", "get_extractor", "make_pipeline"):
+        from . import pipeline
 
-
-def make_pipeline(
-    extractor: Any,
-    *steps: Any,
-    memory: Any = None,
-    verbose: bool = False,
-):
-    """Build a scikit-learn pipeline: extractor, optional transformers, classifier.
-
-    Parameters
-    ----------
-    extractor : str, estimator class or estimator instance
-        The feature extractor, resolved with :func:`get_extractor`.
-    *steps : estimator instances, then str, estimator class or estimator instance
-        Zero or more transformer instances (e.g. ``StandardScaler()``), then the
-        classifier as the LAST step, resolved with :func:`get_classifier`.
-    memory : str, object with the joblib.Memory interface or None, default=None
-        Passed to :class:`sklearn.pipeline.Pipeline` to cache fitted transformers.
-    verbose : bool, default=False
-        Passed to :class:`sklearn.pipeline.Pipeline`.
-
-    Returns
-    -------
-    pipeline : sklearn.pipeline.Pipeline
-        Unfitted.  Steps given by registry name are named after it; the others after
-        their lowercased class name (``-1``, ``-2`` suffixes keep names unique).  Every
-        instance passed in is cloned, so the pipeline shares no state with the caller.
-
-    Raises
-    ------
-    ParameterError
-        If no classifier is given, a middle step is not a transformer instance, or a
-        name is unknown or of the wrong kind.
-    PluginError
-        If a registered plugin fails to load or is of the wrong kind.
-
-    See Also
-    --------
-    get_extractor, get_classifier, sklearn.pipeline.make_pipeline
-
-    Examples
-    --------
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> from mir_genre.registry import make_pipeline
-    >>> pipe = make_pipeline(StandardScaler, StandardScaler(), LogisticRegression(C=0.5))
-    >>> [name for name, _ in pipe.steps]
-    ['standardscaler-1', 'standardscaler-2', 'logisticregression']
-    >>> pipe[-1]
-    LogisticRegression(C=0.5)
-    """
-    from sklearn.pipeline import Pipeline  # imported on use: keeps `import mir_genre` light
-
-    if not steps:
-        raise ParameterError(
-            f"make_pipeline needs a classifier as its last argument; got only the extractor "
-            f"{extractor!r}. Pass one, e.g. make_pipeline({extractor!r}, "
-            f"'logistic_regression'), choosing from list_plugins('classifiers')."
-        )
-    *middle, classifier = steps
-    resolved = [get_extractor(extractor)]
-    for position, step in enumerate(middle, start=2):
-        if not (isinstance(step, BaseEstimator) and _has_methods(step, ("fit", "transform"))):
-            raise ParameterError(
-                f"make_pipeline: every step between the extractor and the classifier must "
-                f"be a transformer instance with fit and transform; step {position} is "
-                f"{step!r}. Pass an instance such as StandardScaler()."
-            )
-        resolved.append(clone(step))
-    resolved.append(get_classifier(classifier))
-    given = [extractor, *middle, classifier]
-    names = [
-        g if isinstance(g, str) else type(r).__name__.lower()
-        for g, r in zip(given, resolved, strict=True)
-    ]
-    return Pipeline(
-        list(zip(_unique_names(names), resolved, strict=True)), memory=memory, verbose=verbose
-    )
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

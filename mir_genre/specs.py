@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 
 from .exceptions import ParameterError
 
+# The builder lives in mir_genre.pipeline; these names stay importable from here.
+from .pipeline import SHARED_INPUT_PARAMS, build_pipeline, extractor_members, set_runtime_params
+
 __all__ = [
     "PipelineSpec",
     "SHARED_INPUT_PARAMS",
@@ -37,11 +40,6 @@ __all__ = [
     "parse_specs",
     "set_runtime_params",
 ]
-
-#: Parameters that describe the extractor's output: a classifier that takes them (the
-#: deep models reshape spectrograms with ``n_mels`` and turn seconds into frames with
-#: ``sr`` and ``hop_length``) gets the extractor's values unless the spec sets its own.
-SHARED_INPUT_PARAMS = ("sr", "n_mels", "hop_length")
 
 _SYNTAX = (
     "Write a pipeline as 'extractor+classifier', optionally with parameters in square "
@@ -180,152 +178,6 @@ def parse_specs(text):
     list of PipelineSpec
     """
     return [parse_spec(part) for part in _split_top(text, ",") if part.strip()]
-
-
-def _accepts(estimator, name):
-    return name in estimator.get_params(deep=False)
-
-
-def _set_missing(estimator, values, given):
-    """Set the ``values`` the estimator accepts, except those set in the spec."""
-    estimator.set_params(
-        **{
-            k: v
-            for k, v in values.items()
-            if v is not None and _accepts(estimator, k) and k not in given
-        }
-    )
-
-
-def extractor_members(extractor):
-    """Return the extractors inside a pipeline's first step (its members when joined).
-
-    Parameters
-    ----------
-    extractor : estimator instance
-        An extractor, or a `sklearn.pipeline.FeatureUnion` of extractors.
-
-    Returns
-    -------
-    list of estimator instances
-        The union's transformers (the same objects, not copies), or ``[extractor]``.
-    """
-    from sklearn.pipeline import FeatureUnion
-
-    if isinstance(extractor, FeatureUnion):
-        return [step for _, step in extractor.transformer_list]
-    return [extractor]
-
-
-def set_runtime_params(extractor, **params):
-    """Set runtime parameters (``verbose``, ``memory``, ``n_jobs``) on every extractor.
-
-    Each member of a joined extractor gets those it accepts; the union's own ``n_jobs``
-    and ``verbose`` stay as they are (members run one after another, each spreading its
-    tracks over workers).
-
-    Parameters
-    ----------
-    extractor : estimator instance
-        An extractor or a `sklearn.pipeline.FeatureUnion` of extractors; changed in place.
-    **params
-        The values to set.
-
-    Returns
-    -------
-    extractor
-        The same object.
-    """
-    for member in extractor_members(extractor):
-        accepted = member.get_params(deep=False)
-        member.set_params(**{k: v for k, v in params.items() if k in accepted})
-    return extractor
-
-
-def _shared_input_params(members):
-    """`SHARED_INPUT_PARAMS` on which every member that has them agrees."""
-    shared = {}
-    for key in SHARED_INPUT_PARAMS:
-        values = {
-            repr(m.get_params(deep=False)[key]): m.get_params(deep=False)[key]
-            for m in members
-            if _accepts(m, key)
-        }
-        if len(values) == 1:
-            shared[key] = next(iter(values.values()))
-    return shared
-
-
-def _check_one_rate(spec, named):
-    rates = {name: m.get_params(deep=False).get("sr") for name, m in named}
-    if len({r for r in rates.values() if r is not None}) > 1:
-        listed = ", ".join(f"{name}[sr={rate}]" for name, rate in rates.items())
-        raise ParameterError(
-            f"Pipeline spec {str(spec)!r} joins extractors that read audio at different "
-            f"sampling rates ({listed}); joined extractors share one audio input, so give "
-            "them the same sr, e.g. sr=22050 on each."
-        )
-
-
-def build_pipeline(spec, *, memory=None, n_jobs=None, random_state=None, defaults=None):
-    """Build the scikit-learn pipeline a spec describes.
-
-    Parameters
-    ----------
-    spec : PipelineSpec or str
-        The pipeline.
-    memory : str, os.PathLike, joblib.Memory or None, default=None
-        Per-track feature cache, given to extractors that accept ``memory``.
-    n_jobs : int or None, default=None
-        Given to extractors that accept ``n_jobs``.
-    random_state : int or None, default=None
-        Given to the classifier when it accepts ``random_state`` and the spec does not
-        set it.
-    defaults : dict or None, default=None
-        Fallback parameters by component name (``{"mel_patches": {"duration": 5.0}}``),
-        used where the spec and the other arguments set nothing; parameters a component
-        does not accept are ignored (see `dataset_defaults`).  The classifier also gets
-        the extractor's `SHARED_INPUT_PARAMS` where the spec does not set them (for
-        joined extractors, those on which they all agree).
-
-    Returns
-    -------
-    sklearn.pipeline.Pipeline
-        Steps named after the registry names (one step for a classifier alone).  Joined
-        extractors are one `sklearn.pipeline.FeatureUnion` step named ``"a+b"`` whose
-        members are named after the extractors (``-1``, ``-2`` suffixes keep them
-        unique), so feature names read ``"a__feature"``.
-
-    Raises
-    ------
-    ParameterError
-        For an unknown name (the message lists the known ones) or parameter, or joined
-        extractors set to different sampling rates.
-    """
-    from sklearn.pipeline import FeatureUnion, Pipeline
-
-    from .registry import _unique_names, get_classifier, get_extractor
-
-    spec = parse_spec(spec) if isinstance(spec, str) else spec
-    defaults = defaults or {}
-    steps, members = [], []
-    runtime = {"memory": memory, "n_jobs": n_jobs}
-    names = _unique_names([name for name, _ in spec.extractors])
-    for step_name, (name, params) in zip(names, spec.extractors, strict=True):
-        extractor = get_extractor(name, **params)
-        _set_missing(extractor, {**defaults.get(name, {}), **runtime}, params)
-        members.append((step_name, extractor))
-    if len(members) == 1:
-        steps.append((spec.extractor, members[0][1]))
-    elif members:
-        _check_one_rate(spec, members)
-        steps.append((spec.extractor, FeatureUnion(members)))
-    classifier = get_classifier(spec.classifier, **spec.classifier_params)
-    fallback = {**defaults.get(spec.classifier, {}), "random_state": random_state}
-    fallback.update(_shared_input_params([m for _, m in members]))
-    _set_missing(classifier, fallback, spec.classifier_params)
-    steps.append((spec.classifier, classifier))
-    return Pipeline(steps)
 
 
 def dataset_defaults(spec, dataset):

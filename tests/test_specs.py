@@ -2,6 +2,7 @@
 
 import pytest
 
+import mir_genre
 from mir_genre import ParameterError
 from mir_genre.specs import build_pipeline, parse_spec, parse_specs
 
@@ -110,3 +111,40 @@ def test_joined_extractors_share_input_params_only_where_they_agree():
 def test_joined_extractors_must_read_one_sampling_rate():
     with pytest.raises(ParameterError, match=r"different sampling rates.*chroma\[sr=16000\]"):
         build_pipeline("tzanetakis57+chroma[sr=16000]+svm")
+
+
+@pytest.mark.parametrize(
+    "extractor",
+    [
+        pytest.param(lambda: "mel_patches[n_mels=64]", id="spec"),
+        pytest.param(lambda: mir_genre.get_extractor("mel_patches", n_mels=64), id="instance"),
+    ],
+)
+def test_one_builder_shape_params_follow_the_extractor(extractor):
+    """make_pipeline with names or instances builds what the spec builds (regression)."""
+    from_spec = build_pipeline("mel_patches[n_mels=64]+cnn")
+    given = extractor()
+    if isinstance(given, str):
+        pipe = build_pipeline(f"{given}+cnn")
+    else:
+        pipe = mir_genre.make_pipeline(given, "cnn")
+    assert pipe[-1].n_mels == 64  # was left at 128 by make_pipeline
+    assert pipe[-1].get_params() == from_spec[-1].get_params()
+    assert pipe[0].get_params() == from_spec[0].get_params()
+    by_name = mir_genre.make_pipeline("mel_patches", "cnn")
+    assert [n for n, _ in by_name.steps] == [n for n, _ in build_pipeline("mel_patches+cnn").steps]
+
+
+def test_one_builder_refuses_a_classifier_set_to_another_shape():
+    with pytest.raises(ParameterError, match=r"'cnn' is set to n_mels=96.*n_mels=64"):
+        build_pipeline("mel_patches[n_mels=64]+cnn[n_mels=96]")
+    with pytest.raises(ParameterError, match=r"n_mels=96.*'melpatches' with n_mels=64"):
+        mir_genre.make_pipeline(
+            mir_genre.get_extractor("mel_patches", n_mels=64),
+            mir_genre.get_classifier("cnn", n_mels=96),
+        )
+    # The same value on both is fine, and a classifier instance at its defaults follows.
+    assert build_pipeline("mel_patches[n_mels=64]+cnn[n_mels=64]")[-1].n_mels == 64
+    cnn = mir_genre.get_classifier("cnn", epochs=2)
+    pipe = mir_genre.make_pipeline(mir_genre.get_extractor("mel_patches", n_mels=32), cnn)
+    assert (pipe[-1].n_mels, pipe[-1].epochs, cnn.n_mels) == (32, 2, 128)
