@@ -147,7 +147,8 @@ def test_cache_round_trip(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("regenerated instead of loading the cache")
 
-    monkeypatch.setattr(synthetic, "_generate", fail)
+    # load_synthetic looks `_generate` up in the loader module.
+    monkeypatch.setattr(synthetic.loader, "_generate", fail)
     second = load_synthetic(**SMALL, cache=str(tmp_path))
     assert np.array_equal(first.X, second.X) and second.X.dtype == np.float32
     assert second.metadata.equals(first.metadata)
