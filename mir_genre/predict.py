@@ -12,35 +12,28 @@ are computed over the song alone, because silence would change them (padding 1-3
 excerpts of 5-s synthetic clips to 5 s took a logistic regression on ``tzanetakis57``
 from 0.61-0.72 accuracy to chance).
 
-A song is decoded once, from start to end, one window at a time (the window before is
-kept to build the last, overlapping one), so a 10-minute song never sits in memory
-whole.  Formats libsndfile cannot read are decoded whole by `mir_genre.audio.load`
-(through audioread).
+A song is decoded once, from start to end, one window at a time, by
+`mir_genre.audio.stream_windows` (the window rule is `mir_genre.audio.window_starts`), so
+a 10-minute song never sits in memory whole.
 
 Files that cannot be read are reported on stderr and the others go on; the exit code
 is then 1.
 """
 
 import argparse
-import contextlib
 import json
-import os
 import sys
 import warnings
 
 import numpy as np
 
 from ._cli import error_exit, print_warnings
-from .audio import MP3_FRAME, quiet_native_stderr
-from .exceptions import AudioError
+from .audio import stream_windows, window_starts  # window_starts: importable from here too
 
 __all__ = ["make_parser", "main", "predict_file", "window_starts"]
 
 #: Windows sent through the model at once (bounds memory: 8 x 30 s of audio is 21 MB).
 BATCH_WINDOWS = 8
-
-#: A tail shorter than this fraction of a window is left out rather than predicted.
-MIN_TAIL_FRACTION = 0.5
 
 _EPILOG = """\
 examples:
@@ -91,141 +84,6 @@ def make_parser():
         "--info", action="store_true", help="describe the model (with FILEs: then predict)"
     )
     return parser
-
-
-def window_starts(total, window, *, min_tail=MIN_TAIL_FRACTION):
-    """Start times of the windows that cover a song.
-
-    Parameters
-    ----------
-    total : float >= 0
-        Length of the song in seconds.
-    window : float > 0
-        Window length in seconds.
-    min_tail : float in [0, 1], default=0.5
-        What is left after the last full window becomes one more window, ending at the
-        end of the song, when it is at least this fraction of a window.
-
-    Returns
-    -------
-    list of float
-        Start times in seconds; ``[0.0]`` for a song no longer than one window.
-
-    Examples
-    --------
-    >>> window_starts(15.0, 5.0)
-    [0.0, 5.0, 10.0]
-    >>> window_starts(13.0, 5.0)
-    [0.0, 5.0, 8.0]
-    >>> window_starts(11.0, 5.0)
-    [0.0, 5.0]
-    >>> window_starts(3.0, 5.0)
-    [0.0]
-    """
-    if total <= window:
-        return [0.0]
-    # A hair of tolerance: 14.9999999 s of 5-s windows is three windows, not two and a tail.
-    n_full = int(np.floor(total / window + 1e-9))
-    starts = [k * window for k in range(n_full)]
-    tail = total - n_full * window
-    if tail > 1e-9 and tail >= min_tail * window:
-        starts.append(total - window)
-    return [float(s) for s in starts]
-
-
-def _read_blocks(path, *, sr, window):
-    """Yield ``(block, native_sr)``: the decoded file in consecutive window-long blocks.
-
-    Blocks are ``(frames, channels)`` float32 arrays at the file's own rate; the last
-    one is shorter (possibly empty).  libsndfile formats are read from start to end,
-    never seeking; other formats are decoded whole by `mir_genre.audio.load`.
-    """
-    import soundfile as sf
-
-    from .audio import load
-
-    try:
-        f = sf.SoundFile(os.fspath(path))
-    except Exception:  # not a libsndfile format, or not audio: load says which
-        y, _ = load(path, sr=sr)
-        size = int(round(window * sr))
-        for start in range(0, len(y) + 1, size):
-            yield y[start : start + size, np.newaxis], sr
-        return
-    with f:
-        size = int(round(window * f.samplerate))
-        chunk, quiet = size, contextlib.nullcontext
-        if f.format == "MP3":
-            # libsndfile's MP3 decoder returns wrong samples near the end of a read that
-            # stops inside an MPEG frame (1152 samples, or 576): read whole frames.  It
-            # still has libmpg123 print "part2_3_length (...) too large for available bit
-            # count" on stderr, although the samples then equal those of a whole-file
-            # read (python-soundfile issue #402): keep that quiet.
-            chunk, quiet = -(-size // MP3_FRAME) * MP3_FRAME, quiet_native_stderr
-        buffer = np.zeros((0, f.channels), dtype=np.float32)
-        while True:
-            try:
-                with quiet():
-                    data = f.read(chunk, dtype="float32", always_2d=True)
-            except Exception as exc:  # a file damaged after its header
-                raise AudioError(
-                    f"Could not decode audio file '{path}' after {f.tell() / f.samplerate:.1f} "
-                    f"s: {exc}. Re-encode the file (e.g. with ffmpeg) or exclude it."
-                ) from exc
-            buffer = np.concatenate([buffer, data]) if len(buffer) else data
-            while len(buffer) >= size:
-                yield buffer[:size], f.samplerate
-                buffer = buffer[size:]
-            if len(data) < chunk:
-                yield buffer, f.samplerate
-                return
-
-
-def _prepare(block, *, path, native_sr, sr, window):
-    """Mix a block to mono, resample it to ``sr`` and, with ``window``, fix its length."""
-    import librosa
-
-    from .audio import fix_duration
-
-    if not np.isfinite(block).all():
-        raise AudioError(
-            f"Audio file '{path}' contains NaN or infinite samples; re-encode it as "
-            "integer PCM or repair it."
-        )
-    y = block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
-    if native_sr != sr:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            y = librosa.resample(y, orig_sr=native_sr, target_sr=sr, res_type="soxr_hq")
-    if window is not None:
-        y = fix_duration(y, sr=sr, duration=window)
-    return np.ascontiguousarray(y, dtype=np.float32)
-
-
-def _iter_windows(path, *, sr, window, stats):
-    """Yield the windows of a song (mono, at ``sr``) as `window_starts` places them.
-
-    Full windows are ``round(window * sr)`` samples; a song shorter than one window is
-    yielded whole.  ``stats["seconds"]`` is set to the song's length at the end.
-    """
-    previous, n_frames, native_sr = None, 0, sr
-    prepare = {"path": path, "sr": sr}
-    for block, native_sr in _read_blocks(path, sr=sr, window=window):
-        n_frames += len(block)
-        size = int(round(window * native_sr))
-        if len(block) == size:
-            yield _prepare(block, native_sr=native_sr, window=window, **prepare)
-            previous = block
-            continue
-        if previous is None:  # the whole song is shorter than one window: as it is
-            if len(block) == 0:
-                raise AudioError(f"Audio file '{path}' contains no samples; remove the file.")
-            yield _prepare(block, native_sr=native_sr, window=None, **prepare)
-        elif len(block) > 0 and len(block) >= MIN_TAIL_FRACTION * size:
-            # The tail: one more window ending at the end of the song, no padding.
-            last = np.concatenate([previous[len(block) :], block])
-            yield _prepare(last, native_sr=native_sr, window=window, **prepare)
-    stats["seconds"] = n_frames / native_sr
 
 
 def _transform(pipeline, X, n_jobs):
@@ -281,7 +139,7 @@ def predict_file(model, path, *, n_jobs=None):
         batch.clear()
         return np.asarray(classifier.predict_proba(features), dtype=float).sum(axis=0)
 
-    for y in _iter_windows(path, sr=sr, window=window, stats=stats):
+    for y in stream_windows(path, sr=sr, window=window, stats=stats):
         batch.append(y)
         n_windows += 1
         if len(batch) == BATCH_WINDOWS:

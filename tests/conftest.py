@@ -88,4 +88,3 @@ def wav_files(tmp_path):
         sf.write(path, make_tone(2.0, freq=freq, seed=i), 22050)
         paths.append(path)
     return paths
-

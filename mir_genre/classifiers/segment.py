@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, column_or_1d
 
-from ..audio import is_path_sequence, load
+from ..audio import is_path_sequence, load, window_starts
 from ..exceptions import ParameterError
 from ..features._base import check_audio_batch, forget_width
 from .sklearn_models import ProbabilisticPredictMixin
@@ -40,8 +40,8 @@ def segment_audio(y, *, sr, segment_seconds=3.0, hop_seconds=None):
     Returns
     -------
     np.ndarray [shape=(n_segments, round(segment_seconds * sr))]
-        The segments; a clip shorter than one segment gives one, zero-padded.  A tail
-        shorter than a segment is dropped.
+        The segments, placed by `mir_genre.audio.window_starts` with tails dropped; a
+        clip shorter than one segment gives one, zero-padded.
 
     Examples
     --------
@@ -53,7 +53,7 @@ def segment_audio(y, *, sr, segment_seconds=3.0, hop_seconds=None):
     hop = size if hop_seconds is None else max(1, int(round(hop_seconds * sr)))
     if len(y) <= size:
         return np.pad(y, (0, size - len(y)))[np.newaxis]
-    starts = np.arange(0, len(y) - size + 1, hop)
+    starts = window_starts(len(y), size, hop=hop, min_tail=None)
     return np.stack([y[s : s + size] for s in starts])
 
 

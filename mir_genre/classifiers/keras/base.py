@@ -21,21 +21,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ...audio import window_starts
 from ...exceptions import ParameterError
 from ..sklearn_models import ProbabilisticPredictMixin
 from .backend import configure_backend
 
 __all__ = ["DeepGenreClassifier", "augment_patches", "pad_to_batches", "whole_batches"]
-
-
-def _patch_starts(n_frames, size):
-    """Offsets of non-overlapping patches covering a spectrogram (the last one flush right)."""
-    if n_frames <= size:
-        return np.array([0])
-    starts = np.arange(0, n_frames - size + 1, size)
-    if starts[-1] != n_frames - size:
-        starts = np.append(starts, n_frames - size)
-    return starts
 
 
 def _mask(x, rng, width, axis):
@@ -516,7 +507,8 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         return np.asarray(model.predict(padded, batch_size=self.batch_size, verbose=0))[: len(x)]
 
     def _covering_patches(self, S, size):
-        starts = _patch_starts(S.shape[2], size)
+        # Non-overlapping patches, the last one flush right (any tail gets a patch).
+        starts = window_starts(S.shape[2], size, min_tail=0)
         x = np.stack([s[:, a : a + size] for s in S for a in starts])[..., None]
         owner = np.repeat(np.arange(len(S)), len(starts))
         return x, owner
