@@ -1,4 +1,4 @@
-"""Audio input: decode, mix down, resample, fix the length, cut windows, validate arrays.
+"""Audio input: decode, mix down, resample, fix the length, and validate audio arrays.
 
 Every extractor reads files through :func:`load` and checks arrays through
 :func:`valid_audio`, so a bad file or a bad array gives the same clear error
@@ -18,15 +18,11 @@ from .exceptions import AudioError, ParameterError
 
 __all__ = [
     "AUDIO_EXTENSIONS",
-    "MIN_TAIL_FRACTION",
     "find_audio",
     "fix_duration",
     "is_path_sequence",
     "load",
-    "read_blocks",
-    "stream_windows",
     "valid_audio",
-    "window_starts",
 ]
 
 #: File extensions treated as audio when a folder is scanned.
@@ -457,178 +453,3 @@ def find_audio(paths, *, extensions=AUDIO_EXTENSIONS):
         else:
             raise FileNotFoundError(f"No such file or folder: '{path}'.")
     return found
-
-
-# --------------------------------------------------------------------------- windows
-
-#: Default tail rule of `window_starts`: a tail shorter than half a window is left out.
-MIN_TAIL_FRACTION = 0.5
-
-
-def window_starts(total, window, *, hop=None, min_tail=MIN_TAIL_FRACTION):
-    """Where the windows covering a signal start: the one window rule of mir_genre.
-
-    Windows of length ``window`` start at 0, ``hop``, ``2 * hop``, ... while they fit.
-    What is left after the last one (the tail) becomes one more window, ending exactly
-    at the end of the signal (so it overlaps the one before and holds real audio only),
-    when it is at least ``min_tail`` windows long.  A signal no longer than one window
-    is one window at 0; the caller pads it or keeps it short.  Any unit works: seconds
-    (`mir_genre.predict`), samples (`~mir_genre.classifiers.SegmentVoting`, with
-    ``min_tail=None``: tails dropped) or spectrogram frames (the deep models' patches,
-    ``min_tail=0``: any tail gets a window).
-
-    Parameters
-    ----------
-    total : float >= 0
-        Length of the signal.
-    window : float > 0
-        Window length.
-    hop : float > 0 or None, default=None
-        Distance between window starts; None means ``window`` (no overlap).
-    min_tail : float in [0, 1] or None, default=0.5
-        Shortest tail, as a fraction of a window, that gets a window; None drops tails.
-
-    Returns
-    -------
-    list of float or int
-        Start positions (integers for integer arguments).
-
-    Examples
-    --------
-    >>> window_starts(15.0, 5.0)
-    [0.0, 5.0, 10.0]
-    >>> window_starts(13.0, 5.0)
-    [0.0, 5.0, 8.0]
-    >>> window_starts(11.0, 5.0)
-    [0.0, 5.0]
-    >>> window_starts(3.0, 5.0)
-    [0.0]
-    >>> window_starts(100, 30, min_tail=0), window_starts(100, 30, hop=20, min_tail=None)
-    ([0, 30, 60, 70], [0, 20, 40, 60])
-    """
-    hop = window if hop is None else hop
-    if total <= window:
-        return [0 * (total + window)]
-    # A hair of tolerance: 14.9999999 s of 5-s windows is three windows, not two and a tail.
-    starts = [k * hop for k in range(int(np.floor((total - window) / hop + 1e-9)) + 1)]
-    tail = total - (starts[-1] + window)
-    if min_tail is not None and tail > 1e-9 and tail >= min_tail * window:
-        starts.append(total - window)
-    return starts
-
-
-def read_blocks(path, *, block_seconds, sr=None):
-    """Decode a file from start to end in consecutive blocks, never whole if avoidable.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The audio file.
-    block_seconds : float > 0
-        Block length.
-    sr : int > 0 or None, default=None
-        Rate at which formats libsndfile cannot read are decoded (whole, mono, by
-        `load`); None keeps their own rate.
-
-    Yields
-    ------
-    block : np.ndarray [shape=(frames, channels)], float32
-        At the file's own rate; the last block is shorter (possibly empty).
-    native_sr : int
-        The file's sampling rate.
-
-    Notes
-    -----
-    libsndfile formats are read in order, never seeking; MP3 in whole MPEG frames
-    (`MP3_FRAME`), because libsndfile's decoder returns wrong samples near the end of a
-    read that stops inside a frame.  Other formats are decoded whole by `load` (at
-    ``sr``, mono).
-
-    Raises
-    ------
-    AudioError
-        As `load`, and for a file damaged after its header (with the time it broke at).
-    """
-    import soundfile as sf
-
-    try:
-        f = sf.SoundFile(os.fspath(path))
-    except Exception:  # not a libsndfile format, or not audio: load says which
-        y, sr = load(path, sr=sr)
-        size = int(round(block_seconds * sr))
-        for start in range(0, len(y) + 1, size):
-            yield y[start : start + size, np.newaxis], sr
-        return
-    with f:
-        size = int(round(block_seconds * f.samplerate))
-        chunk, quiet = size, contextlib.nullcontext
-        if f.format == "MP3":
-            # libmpg123 still prints "part2_3_length (...) too large for available bit
-            # count" although the samples equal a whole-file read (python-soundfile #402).
-            chunk, quiet = -(-size // MP3_FRAME) * MP3_FRAME, quiet_native_stderr
-        buffer = np.zeros((0, f.channels), dtype=np.float32)
-        while True:
-            try:
-                with quiet():
-                    data = f.read(chunk, dtype="float32", always_2d=True)
-            except Exception as exc:  # a file damaged after its header
-                raise AudioError(
-                    f"Could not decode audio file '{path}' after {f.tell() / f.samplerate:.1f} "
-                    f"s: {exc}. Re-encode the file (e.g. with ffmpeg) or exclude it."
-                ) from exc
-            buffer = np.concatenate([buffer, data]) if len(buffer) else data
-            while len(buffer) >= size:
-                yield buffer[:size], f.samplerate
-                buffer = buffer[size:]
-            if len(data) < chunk:
-                yield buffer, f.samplerate
-                return
-
-
-def stream_windows(path, *, sr, window, stats=None):
-    """Yield the windows of a song, mono at ``sr``, as `window_starts` places them.
-
-    The song is decoded once, one window at a time (the window before is kept to build
-    the last, overlapping one), so a 10-minute song never sits in memory whole.  Each
-    window is mixed down and resampled as `load` does.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The song.
-    sr : int > 0
-        Sampling rate of the windows.
-    window : float > 0
-        Window length in seconds; full windows are ``round(window * sr)`` samples, and a
-        song shorter than one window is yielded whole.
-    stats : dict or None, default=None
-        Gets ``"seconds"``, the song's length, once the song has been read.
-
-    Yields
-    ------
-    np.ndarray [shape=(n,)], float32
-    """
-    previous, n_frames, native_sr = None, 0, sr
-
-    def prepare(block, fixed):
-        y, _ = _mono_at(block.T, path=path, native_sr=native_sr, sr=sr)
-        if fixed:
-            y = fix_duration(y, sr=sr, duration=window)
-        return np.ascontiguousarray(y, dtype=np.float32)
-
-    for block, native_sr in read_blocks(path, block_seconds=window, sr=sr):
-        n_frames += len(block)
-        size = int(round(window * native_sr))
-        if len(block) == size:
-            yield prepare(block, True)
-            previous = block
-            continue
-        if previous is None:  # the whole song is shorter than one window: as it is
-            if len(block) == 0:
-                raise AudioError(f"Audio file '{path}' contains no samples; remove the file.")
-            yield prepare(block, False)
-        elif len(block) > 0 and len(block) >= MIN_TAIL_FRACTION * size:
-            # The tail (see window_starts): one more window ending at the end of the song.
-            yield prepare(np.concatenate([previous[len(block) :], block]), True)
-    if stats is not None:
-        stats["seconds"] = n_frames / native_sr

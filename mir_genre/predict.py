@@ -13,7 +13,8 @@ excerpts of 5-s synthetic clips to 5 s took a logistic regression on ``tzanetaki
 from 0.61-0.72 accuracy to chance).
 
 A song is decoded once, from start to end, one window at a time, by
-`mir_genre.audio.stream_windows` (the window rule is `mir_genre.audio.window_starts`), so
+`mir_genre.streaming.stream_windows` (the window rule is
+`mir_genre.streaming.window_starts`), so
 a 10-minute song never sits in memory whole.
 
 Files that cannot be read are reported on stderr and the others go on; the exit code
@@ -28,7 +29,7 @@ import warnings
 import numpy as np
 
 from ._cli import error_exit, print_warnings
-from .audio import stream_windows, window_starts  # window_starts: importable from here too
+from .streaming import stream_windows, window_starts  # window_starts: importable here too
 
 __all__ = ["make_parser", "main", "predict_file", "window_starts"]
 

@@ -14,6 +14,7 @@ import mir_genre.audio
 from mir_genre import model_file, predict, train
 from mir_genre.exceptions import DataNotFoundError
 from mir_genre.model_file import ModelFileError, load_model, read_info, save_model
+from mir_genre.streaming import stream_windows
 
 from .conftest import make_tone
 
@@ -326,7 +327,7 @@ def test_mp3_is_read_window_by_window_exactly_and_quietly(tmp_path, capfd):
     path = tmp_path / "metal.mp3"
     sf.write(path, ds.X[0], SR)
     capfd.readouterr()
-    windows = list(mir_genre.audio.stream_windows(path, sr=SR, window=1.0, stats={}))
+    windows = list(stream_windows(path, sr=SR, window=1.0, stats={}))
     # libmpg123 complains about the bit reservoir when this file is read in pieces.
     assert "part2_3_length" not in capfd.readouterr().err
     whole, _ = sf.read(path, dtype="float32")
@@ -339,7 +340,7 @@ def test_formats_libsndfile_cannot_read_are_decoded_whole(tmp_path, monkeypatch)
 
     path = tmp_path / "song.wav"
     sf.write(path, make_tone(2.6, sr=44100), 44100)
-    streamed = list(mir_genre.audio.stream_windows(path, sr=SR, window=1.0, stats={}))
+    streamed = list(stream_windows(path, sr=SR, window=1.0, stats={}))
     y, _ = mir_genre.audio.load(path, sr=SR)
 
     def not_libsndfile(*args, **kwargs):
@@ -348,7 +349,7 @@ def test_formats_libsndfile_cannot_read_are_decoded_whole(tmp_path, monkeypatch)
     monkeypatch.setattr(soundfile, "SoundFile", not_libsndfile)
     monkeypatch.setattr(mir_genre.audio, "load", lambda path, sr: (y, sr))
     stats = {}
-    whole = list(mir_genre.audio.stream_windows(path, sr=SR, window=1.0, stats=stats))
+    whole = list(stream_windows(path, sr=SR, window=1.0, stats=stats))
     assert [len(w) for w in whole] == [len(w) for w in streamed] == [SR] * 3
     assert stats["seconds"] == pytest.approx(2.6, abs=1e-3)
     # Resampling window by window or the whole song differs only at the window edges.

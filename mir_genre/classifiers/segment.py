@@ -15,9 +15,10 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, column_or_1d
 
-from ..audio import is_path_sequence, load, window_starts
+from ..audio import is_path_sequence, load
 from ..exceptions import ParameterError
 from ..features._base import check_audio_batch, forget_width
+from ..streaming import window_starts
 from .sklearn_models import ProbabilisticPredictMixin
 
 __all__ = ["SegmentVoting", "segment_audio"]
@@ -40,7 +41,7 @@ def segment_audio(y, *, sr, segment_seconds=3.0, hop_seconds=None):
     Returns
     -------
     np.ndarray [shape=(n_segments, round(segment_seconds * sr))]
-        The segments, placed by `mir_genre.audio.window_starts` with tails dropped; a
+        The segments, placed by `mir_genre.streaming.window_starts` with tails dropped; a
         clip shorter than one segment gives one, zero-padded.
 
     Examples

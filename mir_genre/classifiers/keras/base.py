@@ -21,8 +21,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ...audio import window_starts
 from ...exceptions import ParameterError
+from ...streaming import window_starts
 from ..sklearn_models import ProbabilisticPredictMixin
 from .backend import configure_backend
 
