@@ -323,3 +323,13 @@ def test_without_mutagen(untagged, monkeypatch):
     monkeypatch.setitem(sys.modules, "mutagen", None)  # import mutagen raises ImportError
     with pytest.warns(DataWarning, match="No artist is known"):
         load_folder(untagged)
+
+
+def test_unreadable_file_is_logged_with_the_reason(tagged, caplog):
+    corrupt = tagged / "rock" / "broken.wav"
+    corrupt.write_bytes(b"this is not a RIFF file" * 10)
+    with caplog.at_level("WARNING", logger="mir_genre"), pytest.warns(DataWarning):
+        load_folder(tagged)
+    messages = [r.getMessage() for r in caplog.records if str(corrupt) in r.getMessage()]
+    assert len(messages) == 1, caplog.text
+    assert "libsndfile" in messages[0] and "kept" in messages[0]

@@ -75,3 +75,17 @@ def test_configure_exports_the_choice_before_keras_is_imported(monkeypatch):
     )
     assert backend.configure_backend().name == "jax"
     assert backend.os.environ["KERAS_BACKEND"] == "jax"
+
+
+def test_a_broken_backend_install_is_logged_not_hidden(monkeypatch, caplog):
+    from mir_genre.classifiers.keras.backend import gpu_count
+
+    def broken():
+        raise RuntimeError("libcudart.so.12: cannot open shared object file")
+
+    fake = types.SimpleNamespace(cuda=types.SimpleNamespace(is_available=broken))
+    monkeypatch.setitem(sys.modules, "torch", fake)
+    with caplog.at_level("WARNING", logger="mir_genre"):
+        assert gpu_count("torch") == 0
+    assert "torch" in caplog.text and "libcudart.so.12" in caplog.text
+    assert "CPU" in caplog.text

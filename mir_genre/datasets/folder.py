@@ -17,6 +17,7 @@ when it is installed), else they are unknown.  A track with no known artist is i
 group, so artist-filtered splits can only be as good as the artist information.
 """
 
+import logging
 import os
 import warnings
 from collections.abc import Mapping
@@ -25,9 +26,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._common import one_line
 from ..audio import AUDIO_EXTENSIONS, find_audio
 from ..exceptions import DataError, DataNotFoundError, DataWarning, ParameterError
 from ._base import METADATA_COLUMNS, Dataset
+
+logger = logging.getLogger("mir_genre")
 
 __all__ = ["load_folder", "LAYOUT"]
 
@@ -84,8 +88,13 @@ def _read_tags_and_duration(path, read_tags):
                 duration = f.frames / f.samplerate
             tags = f.copy_metadata() if read_tags else {}
         artist, title = tags.get("artist"), tags.get("title")
-    except Exception:  # libsndfile raises several types; unreadable files are kept
-        pass
+    except Exception as exc:  # libsndfile raises several types; unreadable files are kept
+        # Kept in the listing: extraction reports the file again, with its decoder's error.
+        logger.warning(
+            "Could not read the duration%s of '%s' with libsndfile (%s: %s); the track is "
+            "kept, its duration unknown.",
+            " and tags" if read_tags else "", path, type(exc).__name__, one_line(exc),
+        )  # fmt: skip
     if read_tags and not artist:
         m_artist, m_title, m_duration = _read_mutagen(path)
         artist = artist or m_artist

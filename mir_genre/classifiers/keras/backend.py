@@ -65,7 +65,7 @@ def _installed(name):
 
 
 def gpu_count(name):
-    """Count the GPUs a backend sees (imports that backend; 0 on any failure).
+    """Count the GPUs a backend sees (imports that backend; 0, logged, on any failure).
 
     Parameters
     ----------
@@ -92,7 +92,11 @@ def gpu_count(name):
             import tensorflow as tf
 
             return len(tf.config.list_physical_devices("GPU"))
-    except Exception:  # a broken install sees no GPU; the CPU fallback still applies
+    except Exception as exc:  # a broken install sees no GPU; the CPU fallback still applies
+        logger.warning(
+            "Could not ask %s for GPUs (%s: %s); counting none, so it runs on the CPU. "
+            "Reinstall %s to use a GPU.", name, type(exc).__name__, exc, name,
+        )  # fmt: skip
         return 0
     return 0
 
