@@ -50,6 +50,7 @@ from .plots import (
 )
 from .render import format_leaderboard, headline
 from .summary import (
+    Inflated,
     Leaderboard,
     LeaderboardRow,
     Winner,
@@ -60,6 +61,7 @@ from .summary import (
 
 __all__ = [
     "RESULT_COLUMNS",
+    "Inflated",
     "Leaderboard",
     "LeaderboardRow",
     "Winner",

@@ -40,6 +40,10 @@ def _data_uri(path):
     return Markup(f"data:image/png;base64,{data}")
 
 
+def _embedded(path):
+    return None if path is None else _data_uri(path)
+
+
 def render_html(results, figures, board):
     """Render ``report.html``: the leaderboard, the verdict and every figure embedded.
 
@@ -82,15 +86,11 @@ def render_html(results, figures, board):
         "interrupted": bool(results.get("interrupted")),
         "board": board,
         "figures": {
-            "leaderboard": _data_uri(figures["leaderboard"])
-            if figures.get("leaderboard")
-            else None,
-            "per_genre_f1": (
-                _data_uri(figures["per_genre_f1"]) if figures.get("per_genre_f1") else None
-            ),
-            "confusion": [(k, _data_uri(v)) for k, v in (figures.get("confusion") or {}).items()],
+            "leaderboard": _embedded(figures.get("leaderboard")),
+            "per_genre_f1": _embedded(figures.get("per_genre_f1")),
+            "confusion": [(k, _data_uri(v)) for k, v in figures.get("confusion", {}).items()],
             "learning_curves": [
-                (k, _data_uri(v)) for k, v in (figures.get("learning_curves") or {}).items()
+                (k, _data_uri(v)) for k, v in figures.get("learning_curves", {}).items()
             ],
         },
         "specs": [

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "Inflated",
     "Leaderboard",
     "LeaderboardRow",
     "Winner",
@@ -334,7 +335,7 @@ class Winner:
 
     pipeline: str
     accuracy: str
-    inflated: tuple
+    inflated: tuple[Inflated, ...]
 
 
 @dataclass(frozen=True)
@@ -360,10 +361,10 @@ class Leaderboard:
 
     reference: str | None
     honest: bool
-    rows: tuple
+    rows: tuple[LeaderboardRow, ...]
     winner: Winner | None
     all_honest: bool
-    inflation_range: tuple | None
+    inflation_range: tuple[str, str] | None
 
 
 def build_leaderboard(results):
