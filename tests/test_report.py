@@ -247,3 +247,54 @@ def test_slug_makes_file_names():
         "mel_patches_n_mels_64_cnn_filters_8_16"
     )
     assert report.slug("+++") == "pipeline"
+
+
+def test_html_escapes_labels_errors_and_notes(tmp_path):
+    results = make_results()
+    nasty = '<script>alert("x")</script> & co'
+    results["pipelines"][0]["label"] = nasty
+    results["dataset"]["name"] = "toy <i>&</i>"
+    results["dataset"]["genres"] = ["r&b", "<script>x</script>", "metal"]
+    for pipeline in results["pipelines"]:
+        for run in pipeline["runs"]:
+            run["warnings"] = ["a <b>bold</b> warning & more"]
+            for fold in run["folds"]:
+                rename = dict(zip(GENRES, results["dataset"]["genres"], strict=True))
+                fold["y_true"] = [rename[g] for g in fold["y_true"]]
+                fold["y_pred"] = [rename[g] for g in fold["y_pred"]]
+    results["pipelines"][-1]["runs"][0]["error"] = "ValueError: x < y & 'q'"
+    report.write_report(results, tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+    assert "<script" not in text and "<i>" not in text and "<b>" not in text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co" in text
+    assert "toy &lt;i&gt;&amp;&lt;/i&gt;" in text
+    assert "a &lt;b&gt;bold&lt;/b&gt; warning &amp; more" in text
+    assert "failed: ValueError: x &lt; y &amp; &#39;q&#39;" in text
+    # Every '&' left starts an entity: nothing was inserted unescaped.
+    assert "&" not in re.sub(r"&(#[0-9]+|#x[0-9a-fA-F]+|[a-z]+);", "", text)
+    # The Markdown report and the text table keep the label as it is.
+    assert nasty in (tmp_path / "report.md").read_text()
+    assert nasty in report.format_leaderboard(results)
+
+
+def test_text_markdown_and_html_show_the_same_rows(tmp_path):
+    results = make_results()
+    board = report.build_leaderboard(results)
+    assert [(r.rank, r.pipeline, r.protocol) for r in board.rows if r.first] == [
+        (1, "mfcc_deltas+mlp", "artist:2"),
+        (2, "tzanetakis57+svm", "artist:2"),
+        (3, "mel_patches+cnn", "artist:2"),
+        (None, "tzanetakis57+xgboost", "artist:2"),
+    ]
+    assert [r.best for r in board.rows[:2]] == [True, False]
+    assert board.rows[1].inflation == "+16.7 pts" and board.rows[0].inflation == ""
+    assert board.winner.inflated[0].points == "+16.7"
+    report.write_report(results, tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    md = (tmp_path / "report.md").read_text()
+    text = report.format_leaderboard(results)
+    for row in board.rows:
+        for cell in (row.accuracy, row.macro_f1, row.fit_seconds, row.inflation):
+            assert cell in html and cell in md and cell in text
+    assert html.count('<tr class="failed">') == md.count("| failed: ") == text.count("FAILED")
