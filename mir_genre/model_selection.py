@@ -2,10 +2,10 @@
 
 Published GTZAN results are mostly inflated by random splits that put one artist (or
 segments of one track) on both sides; on the public 57-feature table a random 5-fold
-split scores about 20 points higher than an artist-grouped one.  The splitters here are
-scikit-learn CV objects (use them as ``cv=`` in `~sklearn.model_selection.cross_val_score`
-or `~sklearn.model_selection.GridSearchCV`), and `check_no_leakage` proves a CV keeps
-artists and tracks apart.
+split scores 16-18 points higher than an artist-grouped one (logistic regression, SVM).
+The splitters here are scikit-learn CV objects (use them as ``cv=`` in
+`~sklearn.model_selection.cross_val_score` or `~sklearn.model_selection.GridSearchCV`),
+and `check_no_leakage` proves a CV keeps artists and tracks apart.
 """
 
 import warnings
@@ -95,8 +95,8 @@ class RandomKFold(StratifiedKFold):
     """Stratified k-fold over tracks, ignoring artists: for comparison only.
 
     Random splits put tracks of one artist on both sides and overstate accuracy (by
-    about 20 points on GTZAN).  When ``groups`` reaches `split` and an artist straddles a
-    fold, a `~mir_genre.exceptions.LeakageWarning` says so.
+    16-18 points on GTZAN's 57-feature table).  When ``groups`` reaches `split` and an
+    artist straddles a fold, a `~mir_genre.exceptions.LeakageWarning` says so.
 
     Parameters
     ----------
@@ -148,7 +148,8 @@ class RandomKFold(StratifiedKFold):
                 warnings.warn(
                     f"A random split puts {len(shared)} of {len(set(groups))} artists on both "
                     "sides of a fold, so the score overstates accuracy on unseen artists "
-                    "(by about 20 points on GTZAN). Use ArtistKFold for honest numbers.",
+                    "(by 16-18 points on GTZAN's feature table). Use ArtistKFold for honest "
+                    "numbers.",
                     LeakageWarning,
                     stacklevel=2,
                 )

@@ -474,7 +474,7 @@ def load_dataset(name: str, /, **kwargs: Any):
     ----------
     name : str
         A registered dataset (see ``list_plugins('datasets')``), e.g. ``"gtzan"``,
-        ``"folder"``, ``"gtzan_features"``, ``"fma"`` or ``"synthetic"``.
+        ``"folder"``, ``"feature_table"``, ``"fma"`` or ``"synthetic"``.
     **kwargs
         Arguments of that dataset's loader (``root=...`` and so on).
 

@@ -85,9 +85,9 @@ def _instance(cls, label):
 
 def _check_extractor_params(est, label):
     # The parameters every BaseExtractor validates; compare, train and predict set them.
-    from .features._base import _COMMON_CONSTRAINTS
+    from .features._base import BaseExtractor
 
-    required = list(_COMMON_CONSTRAINTS)
+    required = list(BaseExtractor._parameter_constraints)
     missing = [p for p in required if p not in est.get_params(deep=False)]
     if missing:
         _fail(

@@ -76,7 +76,8 @@ class SegmentVoting(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     extractor_ : transformer
-        The fitted clone of ``extractor``.
+        The clone of ``extractor`` that extracts the segment features in `fit` and
+        `predict_proba` (extractors are stateless: it is never fitted).
     classifier_ : classifier
         The clone of ``classifier`` fitted on segment features.
     classes_ : np.ndarray
@@ -126,7 +127,8 @@ class SegmentVoting(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimator):
         """Return each track's mono audio at the extractor's rate (a list or 2-D array)."""
         sr = self._sr(self.extractor)
         if is_path_sequence(X):
-            forget_width(self, reset=reset)
+            if reset:
+                forget_width(self)
             return [load(path, sr=sr)[0] for path in X]
         return check_audio_batch(self, X, reset=reset)
 

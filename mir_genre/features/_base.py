@@ -36,13 +36,6 @@ __all__ = ["BaseExtractor", "ExtractionFailure", "RUNTIME_PARAMS", "check_audio_
 #: Parameters that change how extraction runs, never what it computes; left out of cache keys.
 RUNTIME_PARAMS = frozenset({"n_jobs", "memory", "verbose"})
 
-_COMMON_CONSTRAINTS = {
-    "sr": [Interval(Integral, 1, None, closed="left")],
-    "n_jobs": [Integral, None],
-    "memory": [None, str, os.PathLike, HasMethods(["cache"])],
-    "verbose": ["verbose"],
-}
-
 
 @dataclass(frozen=True)
 class ExtractionFailure:
@@ -172,12 +165,14 @@ def _run_one(func, cls, params, code_key, index, source):
         return index, None, exc
 
 
-def forget_width(estimator, *, reset):
-    """On a fit with file paths, drop the input width an earlier array fit recorded."""
-    if reset:
-        # Paths carry no fixed width: forget any width seen on an earlier array fit.
-        for attr in ("n_features_in_", "feature_names_in_"):
-            estimator.__dict__.pop(attr, None)
+def forget_width(estimator):
+    """Drop the input width an earlier fit on arrays recorded (file paths have none).
+
+    Called by ``fit`` on file paths, so that ``transform``/``predict`` on paths after a
+    fit on arrays, and a later fit on arrays of another length, are not refused.
+    """
+    for attr in ("n_features_in_", "feature_names_in_"):
+        estimator.__dict__.pop(attr, None)
 
 
 def check_audio_batch(estimator, X, *, reset):
@@ -244,7 +239,14 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
     a Dask cluster.
     """
 
-    _parameter_constraints: dict = dict(_COMMON_CONSTRAINTS)
+    #: What every extractor validates; subclasses extend it:
+    #: ``{**BaseExtractor._parameter_constraints, "n_fft": [...]}``.
+    _parameter_constraints: dict = {
+        "sr": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+        "verbose": ["verbose"],
+    }
 
     #: Fixed clip length in seconds (pad/crop) for extractors that need one; None keeps it.
     _fixed_duration_param = None
@@ -285,7 +287,8 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
 
     def _sources(self, X, *, reset):
         if is_path_sequence(X):
-            forget_width(self, reset=reset)
+            if reset:
+                forget_width(self)
             return [os.fspath(p) for p in X], True
         X_arr = self._check_array(X, reset=reset)
         return list(X_arr), False

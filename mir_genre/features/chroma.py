@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ..exceptions import ParameterError
-from ._base import _COMMON_CONSTRAINTS, BaseExtractor
+from ._base import BaseExtractor
 from ._spectral import pad_short, quiet_degenerate, stft
 from ._stats import check_names, check_stats, stat_names, summarize
 
@@ -140,7 +140,7 @@ class ChromaStats(BaseExtractor):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **BaseExtractor._parameter_constraints,
         "variants": ["array-like", tuple, list],
         "n_fft": [Interval(Integral, 1, None, closed="left")],
         "hop_length": [Interval(Integral, 1, None, closed="left")],

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _COMMON_CONSTRAINTS, BaseExtractor
+from ._base import BaseExtractor
 from ._spectral import pad_short
 
 __all__ = ["mel_patches", "mel_shape", "MelPatches"]
@@ -127,7 +127,7 @@ class MelPatches(BaseExtractor):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **BaseExtractor._parameter_constraints,
         "duration": [Interval(Real, 0, None, closed="neither")],
         "n_mels": [Interval(Integral, 1, None, closed="left")],
         "n_fft": [Interval(Integral, 1, None, closed="left")],

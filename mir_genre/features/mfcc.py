@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ..exceptions import ParameterError
-from ._base import _COMMON_CONSTRAINTS, BaseExtractor
+from ._base import BaseExtractor
 from ._spectral import pad_short
 from ._stats import check_stats, stat_names, summarize
 
@@ -120,7 +120,7 @@ class MFCCDeltas(BaseExtractor):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **BaseExtractor._parameter_constraints,
         "n_mfcc": [Interval(Integral, 1, None, closed="left")],
         "n_mels": [Interval(Integral, 1, None, closed="left")],
         "n_fft": [Interval(Integral, 1, None, closed="left")],

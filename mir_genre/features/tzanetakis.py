@@ -17,7 +17,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _COMMON_CONSTRAINTS, BaseExtractor
+from ._base import BaseExtractor
 from ._spectral import hpss, pad_short, quiet_degenerate, stft, thread_pool
 
 __all__ = ["TZANETAKIS57_NAMES", "tzanetakis57", "tzanetakis57_reference", "Tzanetakis57"]
@@ -231,7 +231,7 @@ class Tzanetakis57(BaseExtractor):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **BaseExtractor._parameter_constraints,
         "n_fft": [Interval(Integral, 1, None, closed="left")],
         "hop_length": [Interval(Integral, 1, None, closed="left")],
     }

@@ -10,9 +10,9 @@ _LAZY = {
     "GenreCNN": ".models",
     "GenreCRNN": ".models",
     "GenreResNet": ".models",
-    "GenreRNN": ".models",
-    "DenseBaseline": ".models",
-    "mfcc_matrix": ".models",
+    "GenreRNN": ".baselines",
+    "DenseBaseline": ".baselines",
+    "mfcc_matrix": ".baselines",
 }
 
 __all__ = [
