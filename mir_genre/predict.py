@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from ._cli import error_exit, print_warnings
+from ._cli import capture_warnings, error_exit, print_warnings
 from .audio import MP3_FRAME, quiet_native_stderr
 from .exceptions import AudioError
 
@@ -407,23 +407,20 @@ def main(argv=None):
         parser.error(f"--top must be at least 1; got {args.top}")
     if not args.paths and not args.info:
         parser.error("give audio files or folders to predict (or --info)")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # Library deprecations are for developers, not for someone tagging their music.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", PendingDeprecationWarning)
+    # Library deprecations are for developers, not for someone tagging their music.
+    with capture_warnings() as caught:
         try:
             model = load_model(args.model)
         except MirGenreError as exc:
-            print_warnings(caught)
+            print_warnings(caught.lines)
             return error_exit(exc)
         if args.info:
             print(_describe(model))
             if not args.paths:
-                print_warnings(caught)
+                print_warnings(caught.lines)
                 return 0
         if model.extractor is None:
-            print_warnings(caught)
+            print_warnings(caught.lines)
             return error_exit(
                 f"model '{args.model}' was trained on the feature table "
                 f"{model.info.get('dataset', {}).get('name', '?')!r} whose columns are not "
@@ -432,7 +429,7 @@ def main(argv=None):
                 "tzanetakis57 features (python -m mir_genre.extract writes one)."
             )
         if not model.info.get("sr") or not model.info.get("window_seconds"):
-            print_warnings(caught)
+            print_warnings(caught.lines)
             return error_exit(
                 f"model '{args.model}' does not record the sampling rate and clip length it "
                 "was trained on, so songs cannot be cut into windows; retrain it with "
@@ -444,7 +441,7 @@ def main(argv=None):
             print(f"error: {path}: {message}", file=sys.stderr)
         results, unreadable = _predict_all(model, files, args)
         failed.update(unreadable)
-    print_warnings(caught)
+    print_warnings(caught.lines)
     if args.json:
         document = {
             "model": str(args.model),
