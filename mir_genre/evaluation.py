@@ -97,9 +97,10 @@ def check_spec_fits_dataset(spec, dataset, *, option=None):
     where = f"{option} " if option else ""
     if dataset.kind == "features" and spec.extractor:
         raise ParameterError(
-            f"Dataset {dataset.name!r} holds ready-made features (kind 'features'), so "
-            f"there is nothing to extract: {str(spec)!r} starts with the extractor "
-            f"{spec.extractor!r}. Name a classifier alone, e.g. {where}{spec.classifier}."
+            f"Dataset {dataset.name!r} is a feature table: it holds ready-made features "
+            f"(kind 'features'), so there is nothing to extract, but {str(spec)!r} starts "
+            f"with the extractor {spec.extractor!r}. Name a classifier alone, e.g. "
+            f"{where}{spec.classifier}."
         )
     if dataset.kind != "features" and not spec.extractor:
         raise ParameterError(
