@@ -53,8 +53,10 @@ __all__ = [
     "extract_features",
     "make_splits",
     "plan",
+    "readable_folds",
     "run_folds",
     "run_pipelines",
+    "unreadable_records",
 ]
 
 
@@ -312,7 +314,7 @@ def extract_features(extractor, X):
             part, failed = member.extract(X, errors="collect")
         else:
             part, failed = member.transform(X), []
-        parts.append(np.asarray(part, dtype=float))
+        parts.append(part)
         for failure in failed:
             by_index.setdefault(failure.index, failure)
     return np.hstack(parts), [by_index[i] for i in sorted(by_index)]
@@ -382,8 +384,27 @@ def drop_unreadable(failures, dataset):
     return keep
 
 
-def _readable_folds(folds, keep):
-    """Return the folds without the unreadable tracks (``keep`` None: all were read)."""
+def readable_folds(folds, keep):
+    """Return the folds without the unreadable tracks.
+
+    Parameters
+    ----------
+    folds : list of (train, test)
+        Row indices per fold, made on the whole dataset (`make_splits`).
+    keep : np.ndarray of bool or None
+        The readable rows (`drop_unreadable`); None when every track was read.
+
+    Returns
+    -------
+    list of (train, test)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> folds = [(np.array([0, 1]), np.array([2, 3])), (np.array([2, 3]), np.array([0, 1]))]
+    >>> [t.tolist() for _, t in readable_folds(folds, np.array([True, False, True, True]))]
+    [[2, 3], [0]]
+    """
     if keep is None or keep.all():
         return folds
     return [(train[keep[train]], test[keep[test]]) for train, test in folds]
@@ -664,7 +685,7 @@ def _evaluate_pipeline(item, dataset, splits, features, *, n_jobs, quiet):
         run = {"protocol": protocol, "error": None, "warnings": [], "folds": []}
         if features.get("warnings"):
             run["warnings"] += features["warnings"]
-        folds = _readable_folds(folds, features.get("keep"))
+        folds = readable_folds(folds, features.get("keep"))
         bar = tqdm(
             run_folds(estimator, X, y, groups, folds, n_jobs=n_jobs),
             total=len(folds),

@@ -169,7 +169,7 @@ def _train(classifier, F, dataset, protocol, seed, *, splits=None, keep=None):
     marks the readable rows of ``F`` (None: all).  Folds run through the evaluation
     engine's fold runner, as in compare; a failing fold raises RuntimeError.
     """
-    from .evaluation import make_splits, run_folds
+    from .evaluation import make_splits, readable_folds, run_folds
 
     y, groups = dataset.y, dataset.groups
     rows = np.arange(len(y)) if keep is None else np.flatnonzero(keep)
@@ -179,9 +179,7 @@ def _train(classifier, F, dataset, protocol, seed, *, splits=None, keep=None):
         return _fit(classifier, F, y, groups, rows), info
     if splits is None:
         splits = make_splits(dataset, [protocol], seed=seed, leakage="warn")[0]
-    folds = splits[protocol]
-    if keep is not None:
-        folds = [(train[keep[train]], test[keep[test]]) for train, test in folds]
+    folds = readable_folds(splits[protocol], keep)
     cv = protocol.partition(":")[0] in ("artist", "random")  # else one train/test split
     # Warnings reach train's own capture (capture=False): they go into the model file.
     folds_run = run_folds(classifier, F, y, groups, folds, capture=False, keep_model=not cv)

@@ -337,3 +337,14 @@ def test_compare_list_and_plugins_share_one_listing(monkeypatch, capsys):
     captured = capsys.readouterr()
     assert "Extractor 'half' failed to load" in captured.out
     assert captured.err == "warning: Extractor 'dup' is registered more than once\n"
+
+
+def test_a_failing_fold_fails_training_with_the_fold_and_the_reason(tiny, monkeypatch, tmp_path):
+    out = tmp_path / "m.model"
+    spec = "mfcc_deltas[n_mfcc=8]+logistic_regression[C=-1.0]"
+    argv = ["--pipeline", spec, "--protocol", "artist:3", "-q", "-o", str(out)]
+    result = _run(train, argv, tiny, monkeypatch)
+    assert result.code == 1 and not out.exists()
+    assert result.err.startswith(
+        "error: training failed: artist:3 fold 0: InvalidParameterError: The 'C' parameter"
+    )
