@@ -14,6 +14,7 @@ True
 
 __version__ = "0.1.0"
 
+from .evaluation import evaluate  # noqa: E402
 from .exceptions import (  # noqa: E402
     AudioError,
     DataError,
@@ -33,6 +34,7 @@ __all__ = [
     "MirGenreError",
     "ParameterError",
     "PluginError",
+    "evaluate",
     "get_classifier",
     "get_extractor",
     "list_plugins",

@@ -19,7 +19,14 @@ import warnings
 
 from ._common import one_line
 
-__all__ = ["main", "make_parser"]
+__all__ = [
+    "discover_plugins",
+    "keras_backend_text",
+    "main",
+    "make_parser",
+    "plugin_error_text",
+    "summary_lines",
+]
 
 _EPILOG = """\
 examples:
@@ -69,15 +76,112 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _error_text(error) -> str:
+def plugin_error_text(error) -> str:
+    """One line describing why a plugin is broken ("" when it is not).
+
+    Parameters
+    ----------
+    error : BaseException or None
+        `PluginInfo.error`.
+
+    Returns
+    -------
+    str
+        The original exception (``Type: message``) when the PluginError has one as its
+        cause (the PluginError's own message repeats name and target), else the message.
+    """
     if error is None:
         return ""
-    # The PluginError message repeats name and target, already in the table: show the
-    # original exception when there is one.
     cause = getattr(error, "__cause__", None)
     if cause is not None:
         return one_line(f"{type(cause).__name__}: {cause}")
     return one_line(error)
+
+
+def discover_plugins(kind: str | None = None):
+    """Load every registered plugin (disabled ones included) and return what was found.
+
+    This is the listing that ``python -m mir_genre plugins`` and
+    ``python -m mir_genre.compare --list`` both print.
+
+    Parameters
+    ----------
+    kind : {"extractors", "classifiers", "datasets"} or None, default=None
+        Only this kind; None for all.
+
+    Returns
+    -------
+    infos : list of PluginInfo
+        One per registered plugin (`mir_genre.registry.discover`).
+    other_warnings : list of str
+        Warnings of discovery other than the broken plugins (which ``infos`` reports),
+        e.g. a name registered twice, one line each.
+    """
+    from .registry import discover
+
+    # Discovery warns about every broken plugin; the listing reports them, so do not
+    # print them again as Python warnings.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        infos = discover(kind, include_disabled=True)
+    reported = {str(info.error) for info in infos if info.error is not None}
+    other = [one_line(w.message) for w in caught if str(w.message) not in reported]
+    return infos, list(dict.fromkeys(other))
+
+
+def keras_backend_text() -> str:
+    """Describe the Keras backend the deep classifiers would use (may import it to count GPUs)."""
+    import importlib.util
+
+    from .exceptions import ParameterError
+
+    if importlib.util.find_spec("keras") is None:
+        return "none installed (pip install 'mir_genre[keras]')"
+    from .classifiers.keras.backend import choose_backend
+
+    try:
+        return str(choose_backend())
+    except ParameterError as exc:
+        return f"none ({one_line(exc)})"
+    except Exception as exc:  # a broken keras install is reported, not fatal
+        return f"unavailable ({type(exc).__name__}: {one_line(exc)})"
+
+
+def summary_lines(infos) -> list[str]:
+    """Return the plugins by kind, the protocols, the Keras backend and the broken plugins.
+
+    Parameters
+    ----------
+    infos : list of PluginInfo
+        From `discover_plugins`.
+
+    Returns
+    -------
+    list of str
+        ``"extractors:    chroma, mfcc_deltas, ..."`` and so on, one line each (what
+        ``python -m mir_genre.compare --list`` prints before its defaults).
+    """
+    from .model_selection import PROTOCOLS
+
+    lines = []
+    for kind in ("datasets", "extractors", "classifiers"):
+        names = [info.name for info in infos if info.kind == kind and info.status == "ok"]
+        lines.append(f"{kind + ':':<15}{', '.join(names) or 'none'}")
+    lines.append(f"{'protocols:':<15}{', '.join(PROTOCOLS)}")
+    lines.append(f"{'keras backend:':<15}{keras_backend_text()}")
+    broken = [info for info in infos if info.status == "broken"]
+    lines.append(f"{'broken:':<15}{len(broken) or 'none'}")
+    for info in broken:
+        lines.append(
+            f"  {info.kind[:-1]} {info.name} ({info.target}): {plugin_error_text(info.error)}"
+        )
+    disabled = [info for info in infos if info.status == "disabled"]
+    if disabled:
+        lines.append(
+            f"{'disabled:':<15}{', '.join(f'{i.kind[:-1]} {i.name}' for i in disabled)} "
+            "(MIR_GENRE_DISABLE_PLUGIN_AUTOLOAD is set)"
+        )
+    return lines
 
 
 def _format_table(rows: list[tuple[str, ...]]) -> list[str]:
@@ -89,18 +193,9 @@ def _format_table(rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def _plugins(kind: str | None) -> int:
-    from .registry import discover
-
-    # Discovery warns about every broken plugin; the table reports them, so do not print
-    # them again as Python warnings.  Other warnings (duplicate names) go to stderr.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        infos = discover(kind, include_disabled=True)
-    reported = {str(info.error) for info in infos if info.error is not None}
-    for warning in caught:
-        if str(warning.message) not in reported:
-            print(f"warning: {one_line(warning.message)}", file=sys.stderr)
-
+    infos, other = discover_plugins(kind)
+    for line in other:  # e.g. duplicate names
+        print(f"warning: {line}", file=sys.stderr)
     if not infos:
         print("no plugins registered")
         return 0
@@ -111,7 +206,7 @@ def _plugins(kind: str | None) -> int:
             info.status,
             info.target,
             info.distribution,
-            _error_text(info.error),
+            plugin_error_text(info.error),
         )
         for info in infos
     ]
@@ -126,17 +221,6 @@ def _version(distribution: str) -> str:
         return "not installed"
 
 
-def _backend_line() -> str:
-    """Describe the Keras backend the deep classifiers would use (may import it to count GPUs)."""
-    from .classifiers.keras.backend import choose_backend
-    from .exceptions import ParameterError
-
-    try:
-        return str(choose_backend())
-    except ParameterError as exc:
-        return f"none ({exc})"
-
-
 def _info_lines() -> list[str]:
     """Return the ``info`` report, one ``'name: version'`` string per line."""
     from . import __version__
@@ -144,7 +228,7 @@ def _info_lines() -> list[str]:
     pairs = [("mir_genre", __version__), ("python", platform.python_version())]
     pairs += [(name, _version(name)) for name in ("numpy", "scipy", "scikit-learn", "librosa")]
     pairs += [(name, _version(name)) for name in ("keras", "jax", "torch", "tensorflow")]
-    pairs.append(("keras backend", _backend_line()))
+    pairs.append(("keras backend", keras_backend_text()))
     width = max(len(name) for name, _ in pairs) + 1
     return [f"{name + ':':<{width}} {value}" for name, value in pairs]
 

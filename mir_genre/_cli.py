@@ -1,14 +1,23 @@
-"""Argument helpers shared by the command-line tools (compare, train, predict)."""
+"""Helpers shared by the command-line tools (compare, train, predict, extract).
+
+Dataset options, error exits, and one way to report warnings: `capture_warnings`
+records each as one line (``Category: message``) instead of printing a traceback-style
+warning (or raising one under ``-W error``), and `print_warnings` prints those lines on
+stderr.  The evaluation engine records the warnings of every fold the same way.
+"""
 
 import ast
 import inspect
 import sys
+import threading
+import warnings
 
 from ._common import one_line
 from .exceptions import ParameterError
 
 __all__ = [
     "add_dataset_arguments",
+    "capture_warnings",
     "dataset_kwargs",
     "error_exit",
     "print_warnings",
@@ -179,23 +188,80 @@ def error_exit(message, *, code=2):
     return code
 
 
-def print_warnings(caught):
-    """Print recorded warnings once each, as ``warning: Category: message`` on stderr.
+class capture_warnings:  # noqa: N801 (used like warnings.catch_warnings)
+    """Record warnings as one line each instead of printing (or raising) them.
+
+    Every warning is recorded (``simplefilter("always")``) except deprecations, which
+    are for developers, not for someone reading a report (Python hides them outside
+    ``__main__`` too).  A line reads ``Category: message``; a repeated line is kept once.
+
+    `warnings.catch_warnings` swaps process-wide state, so outside the main thread
+    (Dask or joblib worker threads) nothing is captured: warnings there are left to the
+    worker's own handling.
 
     Parameters
     ----------
-    caught : list of warnings.WarningMessage
-        From ``warnings.catch_warnings(record=True)``.
+    into : list of str or None, default=None
+        When given, the recorded lines are appended to it on exit (those not in it yet).
+
+    Attributes
+    ----------
+    lines : list of str
+        The distinct lines recorded so far, in order.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with capture_warnings() as log:
+    ...     warnings.warn("too few tracks")
+    ...     warnings.warn("too few tracks")
+    ...     warnings.warn("old API", DeprecationWarning)
+    >>> log.lines
+    ['UserWarning: too few tracks']
+    """
+
+    def __init__(self, into=None):
+        self.into = into
+        self._context = None
+        self._records = []
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._context = warnings.catch_warnings(record=True)
+            self._records = self._context.__enter__()
+            warnings.simplefilter("always")
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._context is not None:
+            self._context.__exit__(*exc_info)
+        if self.into is not None:
+            self.into.extend(line for line in self.lines if line not in self.into)
+        return False
+
+    @property
+    def lines(self):
+        """The distinct ``Category: message`` lines recorded so far, in order."""
+        lines = (f"{w.category.__name__}: {one_line(w.message)}" for w in self._records)
+        return list(dict.fromkeys(lines))
+
+
+def print_warnings(lines):
+    """Print warning lines once each, as ``warning: Category: message`` on stderr.
+
+    Parameters
+    ----------
+    lines : list of str
+        From `capture_warnings` (its ``lines``).
 
     Returns
     -------
     list of str
         The distinct lines printed (without the ``warning:`` prefix), sorted.
     """
-    seen = set()
-    for warning in caught:
-        text = f"{warning.category.__name__}: {one_line(warning.message)}"
-        if text not in seen:
-            seen.add(text)
-            print(f"warning: {text}", file=sys.stderr)
-    return sorted(seen)
+    distinct = list(dict.fromkeys(lines))
+    for line in distinct:
+        print(f"warning: {line}", file=sys.stderr)
+    return sorted(distinct)

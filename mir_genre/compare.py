@@ -5,29 +5,19 @@ protocols (artist-filtered k-fold by default), prints a leaderboard on stdout an
 ``--out``, writes ``results.csv``, ``results.json``, figures, ``report.md`` and a
 self-contained ``report.html`` (see `mir_genre.report`).
 
-How the work is organised
--------------------------
-Extractors are stateless (scikit-learn tag ``requires_fit=False``), so each distinct
-extractor configuration runs ONCE over all tracks (with the per-track ``--cache`` and
-``--n-jobs``) and only the classifier is cross-validated on the feature matrix; an
-extractor whose tags say it must be fitted is refitted inside every fold instead.
-Classifiers whose ``fit`` takes ``groups`` (xgboost, the deep models) receive the
-training artists, so their early-stopping hold-out is split by artist too.  Every fold
-of an honest protocol is checked with `mir_genre.model_selection.check_no_leakage`.
+The evaluation itself is `mir_genre.evaluation` (each extractor configuration runs once
+and only the classifier is cross-validated; unreadable tracks are left out, with a
+warning naming each file and the reason); this module parses the options, prints and
+writes.
 
 Results are written after every finished pipeline, so Ctrl-C keeps them (and the feature
 cache) and exits with status 130.
 """
 
 import argparse
-import contextlib
-import hashlib
 import importlib.util
 import shlex
 import sys
-import threading
-import time
-import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,9 +29,17 @@ from ._cli import (
     error_exit,
     load_dataset_from_args,
 )
-from ._common import one_line, plain
-from .exceptions import DataError, LeakageError, LeakageWarning, MirGenreError, ParameterError
-from .specs import accepts_groups
+from ._common import plain
+from .evaluation import (
+    check_protocols,
+    check_spec_fits_dataset,
+    dask_cluster,
+    make_splits,
+    plan,
+    run_pipelines,
+)
+from .exceptions import DataError, LeakageError, MirGenreError, ParameterError
+from .provenance import dataset_checksum, dataset_info, library_versions
 
 __all__ = [
     "CLASSICAL_PIPELINES",
@@ -53,6 +51,7 @@ __all__ = [
     "check_protocols",
     "main",
     "make_parser",
+    "make_splits",
     "requested_specs",
     "resolve_specs",
 ]
@@ -383,501 +382,37 @@ def resolve_specs(specs, dataset):
         kind = "features" if features else "audio"
         specs = _available([parse_spec(s) for s in default_pipelines(kind)], notes)
     for spec in specs:
-        if features and spec.extractor:
-            raise ParameterError(
-                f"Dataset {dataset.name!r} holds ready-made features (kind 'features'), so "
-                f"there is nothing to extract: name a classifier alone, e.g. "
-                f"{spec.classifier!r} (--classifiers svm,mlp), not {spec.name!r}."
-            )
-        if not features and not spec.extractor:
-            raise ParameterError(
-                f"Dataset {dataset.name!r} holds audio, so a pipeline needs an extractor and "
-                f"a classifier: {str(spec)!r} names only a classifier; write e.g. "
-                f"'tzanetakis57+{spec.classifier}' (or --extractors with --classifiers; "
-                "extractors: see --list)."
-            )
+        check_spec_fits_dataset(spec, dataset, option="--pipelines")
     if not specs:
         raise ParameterError("No pipeline to compare; name some with --pipelines.")
     return specs, notes
 
 
-def check_protocols(text):
-    """Split ``--protocol`` and check every name (before any data is loaded).
-
-    Parameters
-    ----------
-    text : str
-        Comma-separated protocol names.
-
-    Returns
-    -------
-    list of str
-        Without duplicates, in the order given.
-
-    Raises
-    ------
-    ParameterError
-        For an unknown protocol or a bad number of folds.
-
-    Examples
-    --------
-    >>> check_protocols("artist:5, random:5,artist:5")
-    ['artist:5', 'random:5']
-    """
-    from .model_selection import make_cv
-
-    protocols = list(dict.fromkeys(p.strip() for p in str(text).split(",") if p.strip()))
-    if not protocols:
-        raise ParameterError("--protocol is empty; use e.g. --protocol artist:5.")
-    for protocol in protocols:
-        if protocol not in ("fault-filtered", "fault-filtered+valid", "predefined"):
-            make_cv(protocol)  # raises for unknown names and bad fold counts
-    return protocols
-
-
-def _labels(specs):
-    """Short names (``tzanetakis57+svm``), with parameters only where names repeat."""
-    counts = {}
-    for spec in specs:
-        counts[spec.name] = counts.get(spec.name, 0) + 1
-    return [spec.name if counts[spec.name] == 1 else str(spec) for spec in specs]
-
-
-def _build(spec, dataset, *, memory, n_jobs, seed):
-    """build_pipeline with the dataset's clip length and the extractor's shape parameters."""
-    from .specs import build_pipeline, dataset_defaults
-
-    defaults = dataset_defaults(spec, dataset)
-    return build_pipeline(spec, memory=memory, n_jobs=n_jobs, random_state=seed, defaults=defaults)
-
-
-# --------------------------------------------------------------------------- protocols
-
-
-def _error_text(exc):
-    return f"{type(exc).__name__}: {one_line(exc)}"
-
-
-def make_splits(dataset, protocols, *, seed):
-    """Build every protocol's folds, checking the honest ones for leakage.
-
-    Parameters
-    ----------
-    dataset : Dataset
-        The dataset.
-    protocols : list of str
-        Protocol names (`mir_genre.model_selection.make_cv`).
-    seed : int or None
-        Seed of the folds.
-
-    Returns
-    -------
-    splits : dict of str to list of (train, test)
-        Folds per protocol.
-    info : list of dict
-        ``name``, ``honest``, ``n_folds``, ``splitter`` per protocol.
-    notes : list of str
-        One-line notes (a random split's leakage, a dataset without artists).
-
-    Raises
-    ------
-    ParameterError
-        For an unknown protocol or one the dataset cannot support.
-    LeakageError
-        If an artist protocol puts an artist on both sides (a bug, never expected).
-    """
-    from .model_selection import check_no_leakage, make_cv
-
-    n = len(dataset)
-    X = np.zeros((n, 1))
-    y, groups, tracks = dataset.y, dataset.groups, dataset.track_ids
-    splits, info, notes = {}, [], []
-    if not dataset.has_artists:
-        notes.append(
-            f"dataset {dataset.name!r} has no artist information: every track is its own "
-            "group, so no protocol can keep an artist's tracks together"
-        )
-    for protocol in protocols:
-        cv = make_cv(protocol, dataset, random_state=seed)
-        is_random = protocol.startswith("random")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", LeakageWarning)
-            try:
-                folds = list(cv.split(X, y, groups))
-            except ParameterError:
-                raise
-            except ValueError as exc:  # scikit-learn's splitters: too few tracks per genre...
-                raise ParameterError(
-                    f"Protocol {protocol!r} cannot split dataset {dataset.name!r} "
-                    f"({len(dataset)} tracks): {one_line(exc)} Use fewer folds."
-                ) from exc
-        for warning in caught:
-            if issubclass(warning.category, LeakageWarning):
-                notes.append(f"{protocol}: {one_line(warning.message)}")
-            else:
-                warnings.warn_explicit(
-                    warning.message, warning.category, warning.filename, warning.lineno
-                )
-        honest = not is_random
-        if honest:
-            try:
-                check_no_leakage(cv, X, y, groups, track_ids=tracks)
-            except LeakageError as exc:
-                if protocol.startswith("artist:"):
-                    raise
-                honest = False
-                notes.append(f"{protocol} is not artist-disjoint: {one_line(exc)}")
-        splits[protocol] = folds
-        info.append(
-            {"name": protocol, "honest": honest, "n_folds": len(folds), "splitter": repr(cv)}
-        )
-    return splits, info, notes
-
-
-# --------------------------------------------------------------------------- running
-
-
-def _take(X, index):
-    if isinstance(X, np.ndarray):
-        return X[index]
-    return [X[i] for i in index]
-
-
-@contextlib.contextmanager
-def _collect_warnings(into):
-    """Record warnings as one-line strings instead of printing (or raising) them.
-
-    Only in the main thread: `warnings.catch_warnings` swaps process-wide state, so in a
-    worker thread (Dask, joblib threads) warnings are left to the worker's own handling.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # As Python does outside __main__: deprecations are for developers, not reports.
-        warnings.filterwarnings("ignore", category=DeprecationWarning)
-        warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
-        try:
-            yield
-        finally:
-            for w in caught:
-                text = f"{w.category.__name__}: {one_line(w.message)}"
-                if text not in into:
-                    into.append(text)
-
-
-def _run_fold(estimator, X, y, groups, train, test, groups_param):
-    """Fit a clone on ``train``, score it on ``test``; never raises (but KeyboardInterrupt)."""
-    from sklearn.base import clone
-    from sklearn.metrics import accuracy_score, f1_score
-
-    record = {"n_train": int(len(train)), "n_test": int(len(test)), "warnings": []}
-    with _collect_warnings(record["warnings"]):
-        try:
-            model = clone(estimator)
-            kwargs = {groups_param: groups[train]} if groups_param else {}
-            start = time.perf_counter()
-            model.fit(_take(X, train), y[train], **kwargs)
-            fitted = time.perf_counter()
-            y_pred = np.asarray(model.predict(_take(X, test)))
-            record["predict_seconds"] = time.perf_counter() - fitted
-            record["fit_seconds"] = fitted - start
-        except Exception as exc:  # reported in the leaderboard; the other pipelines go on
-            record["error"] = _error_text(exc)
-            return record
-    y_true = y[test]
-    record["accuracy"] = float(accuracy_score(y_true, y_pred))
-    # Macro-F1 over the genres of this fold's test set: with few artists per genre a fold
-    # may lack a genre, and counting it as F1 = 0 would penalise the split, not the model.
-    record["macro_f1"] = float(
-        f1_score(y_true, y_pred, labels=np.unique(y_true), average="macro", zero_division=0)
-    )
-    record["y_true"] = [str(v) for v in y_true]
-    record["y_pred"] = [str(v) for v in y_pred]
-    final = model.steps[-1][1] if hasattr(model, "steps") else model
-    history = getattr(final, "history_", None)
-    if isinstance(history, dict):
-        record["history"] = {k: [float(v) for v in values] for k, values in history.items()}
-    return record
-
-
-def _groups_param(classifier, *, step=None):
-    """Name of the fit parameter that takes the training artists, or None."""
-    if not accepts_groups(classifier):
-        return None
-    return f"{step}__groups" if step else "groups"
-
-
-def _extract(extractor, X, *, quiet, warnings_into):
-    from sklearn.base import clone
-
-    from .specs import set_runtime_params
-
-    extractor = set_runtime_params(clone(extractor), verbose=not quiet)
-    with _collect_warnings(warnings_into):
-        start = time.perf_counter()
-        features = extractor.fit_transform(X)
-        return features, time.perf_counter() - start
-
-
-def _params(pipe):
-    from sklearn.base import BaseEstimator
-
-    return {
-        key: plain(value)
-        for key, value in pipe.get_params(deep=True).items()
-        if key != "steps" and not isinstance(value, BaseEstimator)
-    }
-
-
-def _plan(specs, dataset, *, memory, n_jobs, seed):
-    """Build every pipeline and decide which extractions can be shared."""
-    from sklearn.utils import get_tags
-
-    from .features._base import RUNTIME_PARAMS
-    from .specs import extractor_members
-
-    items = []
-    for spec, label in zip(specs, _labels(specs), strict=True):
-        pipe = _build(
-            spec, dataset, memory=memory if spec.extractor else None, n_jobs=n_jobs, seed=seed
-        )
-        members = extractor_members(pipe.steps[0][1]) if spec.extractor else []
-        if spec.extractor is None:
-            key = ("<dataset>",)  # X already holds the features
-        elif any(get_tags(m).requires_fit for m in members):
-            key = None  # a fitted extractor: the whole pipeline is refitted in every fold
-        else:
-            # Stateless: one extraction per distinct configuration serves every pipeline.
-            computed = [
-                sorted(
-                    (k, repr(v))
-                    for k, v in m.get_params(deep=False).items()
-                    if k not in RUNTIME_PARAMS
-                )
-                for m in members
-            ]
-            key = (spec.extractor, repr(computed))
-        record = {
-            "label": label,
-            "spec": str(spec),
-            "params": _params(pipe),
-            "deep": False,
-            "extract_seconds": None,
-            "runs": [],
-        }
-        items.append(
-            {
-                "spec": spec,
-                "label": label,
-                "pipeline": pipe,
-                "classifier": pipe.steps[-1][1],
-                "features_key": key,
-                "record": record,
-            }
-        )
-    return items
-
-
-def _features(item, dataset, cache, *, quiet):
-    """Return a pipeline's feature matrix, extracted on first use and shared via ``cache``."""
-    key = item["features_key"]
-    if key == ("<dataset>",):
-        return {"X": dataset.X, "warnings": []}
-    if key is None:
-        return {"X": None, "warnings": []}
-    if key not in cache:
-        features = {"X": None, "warnings": [], "error": None}
-        try:
-            features["X"], features["seconds"] = _extract(
-                item["pipeline"].steps[0][1],
-                dataset.X,
-                quiet=quiet,
-                warnings_into=features["warnings"],
-            )
-        except Exception as exc:  # reported for every pipeline that needs it
-            features["error"] = _error_text(exc)
-        cache[key] = features
-    return cache[key]
-
-
-def _evaluate_pipeline(item, dataset, splits, features, *, n_jobs, quiet):
-    """Evaluate one pipeline under every protocol; returns its results record."""
-    from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
-
-    record = item["record"]
-    record["runs"] = []
-    if features.get("error"):
-        for protocol in splits:
-            record["runs"].append(
-                {
-                    "protocol": protocol,
-                    "error": f"feature extraction failed: {features['error']}",
-                    "warnings": list(features["warnings"]),
-                    "folds": [],
-                }
-            )
-        return record
-    if features.get("X") is not None:
-        estimator, X = item["classifier"], features["X"]
-        groups_param = _groups_param(estimator)
-    else:  # fit the whole pipeline inside every fold
-        estimator, X = item["pipeline"], dataset.X
-        step, classifier = item["pipeline"].steps[-1]
-        groups_param = _groups_param(classifier, step=step)
-    y, groups = dataset.y, dataset.groups
-    for protocol, folds in splits.items():
-        run = {"protocol": protocol, "error": None, "warnings": [], "folds": []}
-        if features.get("warnings"):
-            run["warnings"] += features["warnings"]
-        jobs = (
-            delayed(_run_fold)(estimator, X, y, groups, train, test, groups_param)
-            for train, test in folds
-        )
-        results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-        bar = tqdm(
-            results,
-            total=len(folds),
-            desc=f"{record['label']} [{protocol}]",
-            unit="fold",
-            disable=quiet,
-            leave=False,
-            file=sys.stderr,
-        )
-        for index, fold in enumerate(bar):
-            fold["fold"] = index
-            for text in fold.pop("warnings"):
-                if text not in run["warnings"]:
-                    run["warnings"].append(text)
-            if fold.get("error"):
-                run["error"] = f"fold {index}: {fold['error']}"
-                break
-            run["folds"].append(fold)
-        bar.close()
-        if any("history" in fold for fold in run["folds"]):
-            record["deep"] = True
-        record["runs"].append(run)
-    return record
-
-
 # --------------------------------------------------------------------------- context
 
 
-def dataset_checksum(dataset):
-    """sha256 over every track's id, genre, artist and path (identifies the evaluation data).
-
-    Parameters
-    ----------
-    dataset : Dataset
-        The dataset.
-
-    Returns
-    -------
-    str
-        Hex digest.
-    """
-    digest = hashlib.sha256()
-    meta = dataset.metadata
-    for row in zip(meta["track_id"], meta["genre"], meta["artist"], meta["path"], strict=True):
-        cells = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row]
-        digest.update(("\t".join(cells) + "\n").encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _versions():
-    from .model_file import library_versions
-
-    return library_versions("keras", "jax", "xgboost")
-
-
 def _dataset_info(dataset, args):
-    groups = dataset.groups
     try:
         arguments = plain(dataset_kwargs(args))
     except MirGenreError:  # already validated when the dataset loaded
         arguments = {}
-    return {
-        "name": dataset.name,
-        "kind": dataset.kind,
-        "n_tracks": len(dataset),
-        "n_genres": int(dataset.metadata["genre"].nunique()),
-        "n_artists": int(len({g for g in groups if str(g).startswith("artist:")})),
-        "genres": sorted(str(g) for g in set(dataset.y)),
-        "sha256": dataset_checksum(dataset),
-        "arguments": arguments,
-    }
-
-
-@contextlib.contextmanager
-def _cluster(address):
-    """Connect to a Dask scheduler and route joblib (extraction and folds) through it."""
-    if not address:
-        yield None
-        return
-    try:
-        from dask.distributed import Client
-    except ImportError as exc:
-        raise ParameterError(
-            "--scheduler needs dask.distributed: pip install 'mir_genre[dask]'."
-        ) from exc
-    import joblib
-
-    try:
-        client = Client(address)
-    except (OSError, TimeoutError) as exc:
-        raise DataError(
-            f"Could not connect to the Dask scheduler at {address!r} ({one_line(exc)}); "
-            "check the address (e.g. tcp://host:8786) and that the scheduler runs."
-        ) from exc
-    try:
-        with joblib.parallel_config(backend="dask"):
-            yield client
-    finally:
-        client.close()
+    return {**dataset_info(dataset), "arguments": arguments}
 
 
 # --------------------------------------------------------------------------- --list
 
 
 def _list_lines():
-    from . import registry
-    from .model_selection import PROTOCOLS
+    from .__main__ import discover_plugins, summary_lines
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        infos = registry.discover(include_disabled=True)
-    reported = {str(info.error) for info in infos if info.error is not None}
-    extra = [f"warning: {one_line(w.message)}" for w in caught if str(w.message) not in reported]
-    lines = []
-    for kind in ("datasets", "extractors", "classifiers"):
-        names = [info.name for info in infos if info.kind == kind and info.status == "ok"]
-        lines.append(f"{kind + ':':<15}{', '.join(names) or 'none'}")
-    lines.append(f"{'protocols:':<15}{', '.join(PROTOCOLS)}")
-    try:
-        backend = _keras_backend()
-        text = str(backend) if backend else "none installed (pip install 'mir_genre[keras]')"
-    except Exception as exc:  # a broken keras install is reported, not fatal
-        text = f"unavailable ({_error_text(exc)})"
-    lines.append(f"{'keras backend:':<15}{text}")
-    broken = [info for info in infos if info.status == "broken"]
-    lines.append(f"{'broken:':<15}{len(broken) or 'none'}")
-    for info in broken:
-        cause = getattr(info.error, "__cause__", None) or info.error
-        lines.append(f"  {info.kind[:-1]} {info.name} ({info.target}): {_error_text(cause)}")
-    disabled = [info for info in infos if info.status == "disabled"]
-    if disabled:
-        lines.append(
-            f"{'disabled:':<15}{', '.join(f'{i.kind[:-1]} {i.name}' for i in disabled)} "
-            "(MIR_GENRE_DISABLE_PLUGIN_AUTOLOAD is set)"
-        )
+    infos, other = discover_plugins()
+    lines = summary_lines(infos)
     lines.append(
         f"{'defaults:':<15}audio: {', '.join(CLASSICAL_PIPELINES)}, and a CNN "
         f"(CPU: {DEEP_PIPELINE_CPU}; GPU: {DEEP_PIPELINE_GPU})"
     )
     lines.append(f"{'':<15}features: {', '.join(FEATURE_PIPELINES)}")
-    return lines, extra
+    return lines, [f"warning: {line}" for line in other]
 
 
 # --------------------------------------------------------------------------- main
@@ -971,7 +506,7 @@ def main(argv=None):
         specs, notes = resolve_specs(requested, dataset)
         splits, protocol_info, split_notes = make_splits(dataset, protocols, seed=args.seed)
         notes += split_notes
-        items = _plan(specs, dataset, memory=memory, n_jobs=n_jobs, seed=args.seed)
+        items = plan(specs, dataset, memory=memory, n_jobs=n_jobs, seed=args.seed)
     except LeakageError as exc:
         return error_exit(exc, code=1)
     except MirGenreError as exc:  # bad parameters, protocol misfits
@@ -985,7 +520,7 @@ def main(argv=None):
         "seed": args.seed,
         "dataset": _dataset_info(dataset, args),
         "protocols": protocol_info,
-        "versions": _versions(),
+        "versions": library_versions("jax"),
         "keras_backend": None,
         "feature_cache": str(memory),
         "notes": notes,
@@ -997,28 +532,13 @@ def main(argv=None):
         from .report import write_results
 
         write_results(results, out)
-    cache = {}
-    remaining = {}
-    for item in items:
-        remaining[item["features_key"]] = remaining.get(item["features_key"], 0) + 1
     failed = 0
     # Progress bars redraw in place, which only a terminal shows as such: in a log file
     # or CI output every redraw is kept. Elsewhere the one-line summaries say enough.
     no_bars = args.quiet or not sys.stderr.isatty()
     try:
-        with _cluster(args.scheduler):
-            for item in items:
-                start = time.perf_counter()
-                key = item["features_key"]
-                features = _features(item, dataset, cache, quiet=no_bars)
-                item["record"]["extract_seconds"] = features.get("seconds")
-                record = _evaluate_pipeline(
-                    item, dataset, splits, features, n_jobs=n_jobs, quiet=no_bars
-                )
-                remaining[key] -= 1
-                if key in cache and not remaining[key]:
-                    del cache[key]  # free the feature matrix once no pipeline needs it
-                record["seconds"] = time.perf_counter() - start
+        with dask_cluster(args.scheduler, option="--scheduler"):
+            for record in run_pipelines(items, dataset, splits, n_jobs=n_jobs, quiet=no_bars):
                 results["pipelines"].append(record)
                 failed += any(run["error"] for run in record["runs"])
                 if record["deep"] and results["keras_backend"] is None:

@@ -39,13 +39,13 @@ Examples
 """
 
 import datetime
-import importlib.metadata
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._common import atomic_write, plain
 from .exceptions import DataError, DataNotFoundError
+from .provenance import library_versions  # re-exported: model headers record them
 
 __all__ = [
     "FORMAT_MARKER",
@@ -115,42 +115,6 @@ class ModelFile:
     def classifier(self):
         """The fitted classifier (the pipeline's last step)."""
         return self.pipeline.steps[-1][1]
-
-
-def library_versions(*extra):
-    """Versions of mir_genre and the libraries a model depends on.
-
-    Parameters
-    ----------
-    *extra : str
-        More distributions to report (e.g. ``"xgboost"``, ``"keras"``).
-
-    Returns
-    -------
-    dict of str to str
-        ``{"mir_genre": ..., "python": ..., "numpy": ..., ...}``; a library that is not
-        installed reads ``"not installed"``.
-
-    Examples
-    --------
-    >>> sorted(library_versions())[:3]
-    ['joblib', 'librosa', 'mir_genre']
-    """
-    import platform
-
-    from . import __version__
-
-    versions = {"mir_genre": __version__, "python": platform.python_version()}
-    for name in ("numpy", "scipy", "scikit-learn", "librosa", "joblib", "soundfile", *extra):
-        versions[name] = "not installed"
-        # xgboost also ships as the CPU-only "xgboost-cpu" distribution.
-        for distribution in (name, "xgboost-cpu") if name == "xgboost" else (name,):
-            try:
-                versions[name] = importlib.metadata.version(distribution)
-                break
-            except importlib.metadata.PackageNotFoundError:
-                continue
-    return versions
 
 
 def save_model(path, pipeline, **info):

@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 
-from ._cli import error_exit, print_warnings
+from ._cli import capture_warnings, error_exit, print_warnings
 from .streaming import stream_windows, window_starts  # window_starts: importable here too
 
 __all__ = ["make_parser", "main", "predict_file", "window_starts"]
@@ -266,23 +266,20 @@ def main(argv=None):
         parser.error(f"--top must be at least 1; got {args.top}")
     if not args.paths and not args.info:
         parser.error("give audio files or folders to predict (or --info)")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # Library deprecations are for developers, not for someone tagging their music.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", PendingDeprecationWarning)
+    # Library deprecations are for developers, not for someone tagging their music.
+    with capture_warnings() as caught:
         try:
             model = load_model(args.model)
         except MirGenreError as exc:
-            print_warnings(caught)
+            print_warnings(caught.lines)
             return error_exit(exc)
         if args.info:
             print(_describe(model))
             if not args.paths:
-                print_warnings(caught)
+                print_warnings(caught.lines)
                 return 0
         if model.extractor is None:
-            print_warnings(caught)
+            print_warnings(caught.lines)
             return error_exit(
                 f"model '{args.model}' was trained on the feature table "
                 f"{model.info.get('dataset', {}).get('name', '?')!r} whose columns are not "
@@ -291,7 +288,7 @@ def main(argv=None):
                 "tzanetakis57 features (python -m mir_genre.extract writes one)."
             )
         if not model.info.get("sr") or not model.info.get("window_seconds"):
-            print_warnings(caught)
+            print_warnings(caught.lines)
             return error_exit(
                 f"model '{args.model}' does not record the sampling rate and clip length it "
                 "was trained on, so songs cannot be cut into windows; retrain it with "
@@ -303,7 +300,7 @@ def main(argv=None):
             print(f"error: {path}: {message}", file=sys.stderr)
         results, unreadable = _predict_all(model, files, args)
         failed.update(unreadable)
-    print_warnings(caught)
+    print_warnings(caught.lines)
     if args.json:
         document = {
             "model": str(args.model),

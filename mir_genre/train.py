@@ -8,10 +8,16 @@ cross-validated over artists, to record an honest score, and then fitted on ever
 
 The features of every track are extracted once: extractors are stateless, so
 cross-validating the classifier on them is the same as cross-validating the pipeline,
-and no fold reads a file twice.  The model file (`mir_genre.model_file`) holds the
-fitted pipeline and a description of it: spec and parameters, classes, library
-versions, dataset, protocol and scores, the clip length and sampling rate it was
-trained on, and when.  ``python -m mir_genre.predict`` reads it.
+and no fold reads a file twice.  Splits, folds and the rule for unreadable tracks are
+those of `mir_genre.evaluation`, as in ``python -m mir_genre.compare``: a track that
+cannot be read is left out of the folds (made on the whole dataset) and of the final
+fit, with a warning naming the file and the reason; the model file lists them under
+``dataset.unreadable``.  No readable track at all is an error.
+
+The model file (`mir_genre.model_file`) holds the fitted pipeline and a description
+of it: spec and parameters, classes, library versions, dataset, protocol and scores,
+the clip length and sampling rate it was trained on, and when.
+``python -m mir_genre.predict`` reads it.
 
 A classifier trained on a feature table whose columns are the ``tzanetakis57``
 features (the public GTZAN ``features_30_sec.csv``) gets that extractor put in front of
@@ -19,7 +25,6 @@ it, so the model predicts from audio like any other.
 """
 
 import argparse
-import sys
 import time
 import warnings
 
@@ -27,6 +32,7 @@ import numpy as np
 
 from ._cli import (
     add_dataset_arguments,
+    capture_warnings,
     dataset_kwargs,
     error_exit,
     load_dataset_from_args,
@@ -122,20 +128,6 @@ class _UsageError(Exception):
     """A problem with the options: reported with exit code 2."""
 
 
-def _check_spec_fits_dataset(spec, dataset):
-    if dataset.kind == "features" and spec.extractor:
-        raise _UsageError(
-            f"Dataset {dataset.name!r} is a feature table: its tracks are already features, "
-            f"so the pipeline cannot start with the extractor {spec.extractor!r}. Give a "
-            f"classifier alone, e.g. --pipeline {spec.classifier}."
-        )
-    if dataset.kind == "audio" and not spec.extractor:
-        raise _UsageError(
-            f"Dataset {dataset.name!r} is audio, so the pipeline needs an extractor in front "
-            f"of the classifier, e.g. --pipeline tzanetakis57+{spec.classifier}."
-        )
-
-
 def _build(spec, dataset, args):
     """Build the pipeline, giving extractors the dataset's clip length and sampling rate."""
     from .specs import build_pipeline, dataset_defaults, set_runtime_params
@@ -153,40 +145,15 @@ def _build(spec, dataset, args):
 
 
 def _features(extractor, dataset):
-    """Extract every track once; leave out (with a warning) tracks that cannot be read."""
-    from .exceptions import DataError, DataWarning
-    from .specs import extractor_members
+    """Extract every track once: ``(features, readable rows, failures)``.
 
-    extractor.fit(dataset.X)
-    parts, by_index = [], {}
-    for member in extractor_members(extractor):  # joined extractors: each in turn
-        if hasattr(member, "extract"):
-            part, failed = member.extract(dataset.X, errors="collect")
-        else:
-            part, failed = member.transform(dataset.X), []
-        parts.append(part)
-        for failure in failed:
-            by_index.setdefault(failure.index, failure)
-    features = np.hstack(parts)
-    failures = [by_index[i] for i in sorted(by_index)]
-    if failures:
-        if len(failures) == len(dataset):
-            first = failures[0]
-            raise DataError(
-                f"No track of dataset {dataset.name!r} could be read; the first, "
-                f"{first.source}, failed with {type(first.error).__name__}: {first.error}"
-            )
-        listed = "; ".join(f"{f.source}: {f.error}" for f in failures[:5])
-        more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
-        warnings.warn(
-            f"{len(failures)} track(s) could not be read and were left out: {listed}{more}",
-            DataWarning,
-            stacklevel=2,
-        )
-        keep = np.ones(len(dataset), dtype=bool)
-        keep[[f.index for f in failures]] = False
-        return features[keep], dataset.subset(keep), len(failures)
-    return features, dataset, 0
+    Tracks that cannot be read are left out with a warning naming each file and the
+    reason (`mir_genre.evaluation.drop_unreadable`); none readable is a DataError.
+    """
+    from .evaluation import drop_unreadable, extract_features
+
+    features, failures = extract_features(extractor, dataset.X)
+    return features, drop_unreadable(failures, dataset), failures
 
 
 def _fit(classifier, F, y, groups, index=None):
@@ -195,62 +162,59 @@ def _fit(classifier, F, y, groups, index=None):
     return classifier.fit(F[index], y[index], **params)
 
 
-def _train(classifier, F, dataset, protocol, seed):
-    """Fit ``classifier`` as the protocol says; return (fitted classifier, protocol info)."""
-    from sklearn.base import clone
-    from sklearn.metrics import accuracy_score
-    from sklearn.model_selection import cross_validate
+def _train(classifier, F, dataset, protocol, seed, *, splits=None, keep=None):
+    """Fit ``classifier`` as the protocol says; return (fitted classifier, protocol info).
 
-    from .model_selection import make_cv
+    ``splits`` are `mir_genre.evaluation.make_splits`'s (made here when None); ``keep``
+    marks the readable rows of ``F`` (None: all).  Folds run through the evaluation
+    engine's fold runner, as in compare; a failing fold raises RuntimeError.
+    """
+    from .evaluation import make_splits, readable_folds, run_folds
 
     y, groups = dataset.y, dataset.groups
+    rows = np.arange(len(y)) if keep is None else np.flatnonzero(keep)
     info = {"name": protocol, "metric": "accuracy"}
     if protocol == "all":
-        info.update(fit_on="all", n_train=len(y), score=None)
-        return _fit(classifier, F, y, groups), info
-    cv = make_cv(protocol, dataset, random_state=seed)
-    name = protocol.partition(":")[0]
-    if name in ("artist", "random"):
-        params = {"groups": groups} if accepts_groups(classifier) else {}
-        try:
-            result = cross_validate(
-                clone(classifier),
-                F,
-                y,
-                groups=groups,
-                cv=cv,
-                scoring="accuracy",
-                params=params,
-                error_score="raise",
-            )
-        except ValueError as exc:
-            raise ValueError(
-                f"{protocol} cross-validation: {exc} (a fold's training part may be too small "
-                "for the classifier: use fewer folds or more tracks)"
-            ) from exc
-        scores = [float(s) for s in result["test_score"]]
+        info.update(fit_on="all", n_train=len(rows), score=None)
+        return _fit(classifier, F, y, groups, rows), info
+    if splits is None:
+        splits = make_splits(dataset, [protocol], seed=seed, leakage="warn")[0]
+    folds = readable_folds(splits[protocol], keep)
+    cv = protocol.partition(":")[0] in ("artist", "random")  # else one train/test split
+    # Warnings reach train's own capture (capture=False): they go into the model file.
+    folds_run = run_folds(classifier, F, y, groups, folds, capture=False, keep_model=not cv)
+    records = list(folds_run)
+    for record in records:
+        if record.get("error"):
+            hint = ""
+            if cv and record["error"].startswith("ValueError"):
+                hint = (
+                    " (a fold's training part may be too small for the classifier: use "
+                    "fewer folds or more tracks)"
+                )
+            raise RuntimeError(f"{protocol} fold {record['fold']}: {record['error']}{hint}")
+    scores = [record["accuracy"] for record in records]
+    if cv:
         info.update(
             scores=scores,
             score=float(np.mean(scores)),
             score_std=float(np.std(scores)),
             n_folds=len(scores),
             fit_on="all",
-            n_train=len(y),
+            n_train=len(rows),
         )
-        return _fit(classifier, F, y, groups), info
-    train, test = next(cv.split(F, y, groups))
-    fitted = _fit(classifier, F, y, groups, train)
-    score = float(accuracy_score(y[test], fitted.predict(F[test])))
+        return _fit(classifier, F, y, groups, rows), info
+    (train, test), record = folds[0], records[0]
     shared = set(groups[train]) & set(groups[test])
     info.update(
-        scores=[score],
-        score=score,
+        scores=[record["accuracy"]],
+        score=record["accuracy"],
         fit_on="train",
         n_train=len(train),
         n_test=len(test),
         shared_artists=len(shared),
     )
-    return fitted, info
+    return record["model"], info
 
 
 def _table_extractor(dataset):
@@ -262,18 +226,6 @@ def _table_extractor(dataset):
     extractor = get_extractor("tzanetakis57")
     names = [str(n) for n in extractor.get_feature_names_out()]
     return extractor if names == [str(n) for n in dataset.feature_names] else None
-
-
-def _versions():
-    from .model_file import library_versions
-
-    extra = [name for name in ("xgboost", "keras") if name in sys.modules]
-    versions = library_versions(*extra)
-    if "keras" in sys.modules:
-        backend = sys.modules["keras"].backend.backend()
-        versions["keras_backend"] = backend
-        versions.update(library_versions(backend))
-    return versions
 
 
 def _step_params(pipeline):
@@ -318,14 +270,15 @@ def _run(args):
     """Load the dataset and fit the pipeline; return it with its description."""
     from sklearn.pipeline import Pipeline
 
+    from .evaluation import check_spec_fits_dataset, make_splits, unreadable_records
     from .exceptions import DataWarning, MirGenreError
-    from .model_selection import make_cv
+    from .provenance import dataset_summary, library_versions
     from .specs import extractor_members, parse_spec, set_runtime_params
 
     try:
         dataset = load_dataset_from_args(args)
         spec = parse_spec(args.pipeline or DEFAULT_PIPELINES[dataset.kind])
-        _check_spec_fits_dataset(spec, dataset)
+        check_spec_fits_dataset(spec, dataset, option="--pipeline")
         table_extractor = None if spec.extractor else _table_extractor(dataset)
         clip = clip_seconds(dataset)
         if clip is None and (dataset.kind == "audio" or table_extractor is not None):
@@ -337,10 +290,10 @@ def _run(args):
             )
             clip = FALLBACK_CLIP_SECONDS
         pipeline = _build(spec, dataset, args)
+        splits = None
         if args.protocol != "all":
             # Check the protocol against the dataset now, not after a long extraction.
-            cv = make_cv(args.protocol, dataset, random_state=args.seed)
-            list(cv.split(np.zeros(len(dataset)), dataset.y, dataset.groups))
+            splits = make_splits(dataset, [args.protocol], seed=args.seed, leakage="warn")[0]
     except (MirGenreError, ValueError) as exc:
         raise _UsageError(str(exc)) from exc
 
@@ -348,11 +301,15 @@ def _run(args):
     classifier_name, classifier = pipeline.steps[-1]
     if spec.extractor:
         extractor = pipeline.steps[0][1]
-        F, dataset, n_failed = _features(extractor, dataset)
+        F, keep, failures = _features(extractor, dataset)
     else:
-        extractor, n_failed = table_extractor, 0
+        extractor, keep, failures = table_extractor, None, []
         F = np.asarray(dataset.X, dtype=float)  # plain array: no column names to carry
-    classifier, protocol = _train(classifier, F, dataset, args.protocol, args.seed)
+    classifier, protocol = _train(
+        classifier, F, dataset, args.protocol, args.seed, splits=splits, keep=keep
+    )
+    if failures:
+        dataset = dataset.subset(keep)  # describe the tracks the model was trained on
     fit_seconds = time.perf_counter() - start
 
     features_from = None
@@ -381,18 +338,15 @@ def _run(args):
         "window_seconds": window,
         "sr": sr,
         "dataset": {
-            "name": dataset.name,
-            "kind": dataset.kind,
-            "n_tracks": len(dataset),
-            "n_genres": int(len(set(dataset.y))),
-            "n_artists": int(sum(str(g).startswith("artist:") for g in set(dataset.groups))),
-            "n_unreadable": n_failed,
+            **dataset_summary(dataset),
+            "n_unreadable": len(failures),
+            "unreadable": unreadable_records(failures),
             "options": dataset_kwargs(args),
         },
         "protocol": protocol,
         "seed": args.seed,
         "fit_seconds": round(fit_seconds, 3),
-        "versions": _versions(),
+        "versions": library_versions(),
     }
     return pipeline, info
 
@@ -415,20 +369,17 @@ def main(argv=None):
     from .model_file import save_model
 
     args = make_parser().parse_args(argv)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # Library deprecations are for developers, not for someone training a model.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", PendingDeprecationWarning)
+    # Library deprecations are for developers, not for someone training a model.
+    with capture_warnings() as caught:
         try:
             pipeline, info = _run(args)
         except _UsageError as exc:
-            print_warnings(caught)
+            print_warnings(caught.lines)
             return error_exit(exc, code=2)
         except (MirGenreError, ValueError, OSError, RuntimeError) as exc:
-            print_warnings(caught)
+            print_warnings(caught.lines)
             return error_exit(f"training failed: {exc}", code=1)
-    info["warnings"] = print_warnings(caught)
+    info["warnings"] = print_warnings(caught.lines)
     try:
         path = save_model(args.output, pipeline, **info)
     except OSError as exc:

@@ -13,7 +13,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 import mir_genre
-from mir_genre import compare, registry, report
+from mir_genre import compare, evaluation, registry, report
 from mir_genre.compare import main
 from mir_genre.specs import parse_spec
 
@@ -241,7 +241,7 @@ def test_warnings_of_a_fit_become_one_line_each(compare_tiny):
 
 
 def test_ctrl_c_keeps_finished_results_and_the_feature_cache(compare_tiny, monkeypatch, tmp_path):
-    evaluate = compare._evaluate_pipeline
+    evaluate = evaluation._evaluate_pipeline
     calls = []
 
     def interrupted_on_the_second(*args, **kwargs):
@@ -250,7 +250,7 @@ def test_ctrl_c_keeps_finished_results_and_the_feature_cache(compare_tiny, monke
             raise KeyboardInterrupt
         return evaluate(*args, **kwargs)
 
-    monkeypatch.setattr(compare, "_evaluate_pipeline", interrupted_on_the_second)
+    monkeypatch.setattr(evaluation, "_evaluate_pipeline", interrupted_on_the_second)
     cache = tmp_path / "cache"
     result = run_main(
         [
@@ -404,9 +404,9 @@ def test_defaults_leave_out_pipelines_whose_dependency_is_missing(monkeypatch):
 
 def test_fixed_duration_extractors_get_the_clip_length_unless_the_spec_sets_it():
     dataset = mir_genre.load_dataset("synthetic", **TINY)
-    pipe = compare._build(parse_spec("mel_patches+cnn"), dataset, memory=None, n_jobs=1, seed=0)
+    pipe = evaluation._build(parse_spec("mel_patches+cnn"), dataset, memory=None, n_jobs=1, seed=0)
     assert pipe[0].duration == 1.0 and pipe[-1].n_mels == pipe[0].n_mels == 128
-    pipe = compare._build(
+    pipe = evaluation._build(
         parse_spec("mel_patches[duration=0.5,n_mels=16]+cnn[hop_length=128]"),
         dataset,
         memory=None,
@@ -421,14 +421,14 @@ def test_fixed_duration_extractors_get_the_clip_length_unless_the_spec_sets_it()
 
 
 def test_each_extractor_configuration_is_extracted_once(compare_tiny, monkeypatch):
-    extract = compare._extract
+    extract = evaluation._extract
     calls = []
 
     def counting(extractor, X, **kwargs):
         calls.append(extractor.get_params()["n_mfcc"])
         return extract(extractor, X, **kwargs)
 
-    monkeypatch.setattr(compare, "_extract", counting)
+    monkeypatch.setattr(evaluation, "_extract", counting)
     other = "mfcc_deltas[n_mfcc=9]+logistic_regression"
     result = compare_tiny("--pipelines", f"{LOGISTIC},{KNN},{other}", "--protocol", "artist:3")
     assert result.code == 0 and sorted(calls) == [8, 9]
@@ -453,14 +453,14 @@ def test_extractor_grid_entries_may_join_extractors():
 
 
 def test_joined_extractors_are_one_pipeline_extracted_once(compare_tiny, monkeypatch, tmp_path):
-    extract = compare._extract
+    extract = evaluation._extract
     calls = []
 
     def counting(extractor, X, **kwargs):
         calls.append(type(extractor).__name__)
         return extract(extractor, X, **kwargs)
 
-    monkeypatch.setattr(compare, "_extract", counting)
+    monkeypatch.setattr(evaluation, "_extract", counting)
     joined = "mfcc_deltas[n_mfcc=8]+chroma"
     pipelines = [LOGISTIC, f"{joined}+logistic_regression", f"{joined}+knn[n_neighbors=3]"]
     result = compare_tiny(
@@ -494,7 +494,7 @@ def test_an_extractor_that_requires_fit_is_refitted_in_every_fold(
         return tags
 
     monkeypatch.setattr(sklearn.utils, "get_tags", needs_fit)
-    monkeypatch.setattr(compare, "_extract", pytest.fail)  # must not be used
+    monkeypatch.setattr(evaluation, "_extract", pytest.fail)  # must not be used
     result = compare_tiny(
         "--pipelines", LOGISTIC, "--protocol", "artist:3", "--out", str(tmp_path / "b")
     )
@@ -521,13 +521,15 @@ def test_training_artists_reach_a_fit_that_takes_groups():
     X, y = np.zeros((6, 2)), np.array(["a", "a", "b", "b", "a", "b"])
     groups = np.array(["g1", "g1", "g2", "g2", "g3", "g3"])
     GroupRecorder.seen.clear()
-    param = compare._groups_param(GroupRecorder())
-    fold = compare._run_fold(GroupRecorder(), X, y, groups, np.arange(4), np.arange(4, 6), param)
+    param = evaluation._groups_param(GroupRecorder())
+    fold = evaluation._run_fold(
+        GroupRecorder(), X, y, groups, np.arange(4), np.arange(4, 6), param
+    )
     assert param == "groups" and GroupRecorder.seen == [["g1", "g1", "g2", "g2"]]
     assert fold["accuracy"] == 0.5 and fold["y_pred"] == ["a", "a"]
     xgb = mir_genre.get_classifier("xgboost")
-    assert compare._groups_param(xgb, step="xgboost") == "xgboost__groups"
-    assert compare._groups_param(mir_genre.get_classifier("svm")) is None
+    assert evaluation._groups_param(xgb, step="xgboost") == "xgboost__groups"
+    assert evaluation._groups_param(mir_genre.get_classifier("svm")) is None
 
 
 # --------------------------------------------------------------------------- datasets, clusters
