@@ -24,7 +24,6 @@ is then 1.
 import argparse
 import json
 import sys
-import warnings
 
 import numpy as np
 
