@@ -1,18 +1,16 @@
 """Helpers shared by the command-line tools (compare, train, predict, extract).
 
-Dataset options, error exits, and one way to report warnings: `capture_warnings`
-records each as one line (``Category: message``) instead of printing a traceback-style
-warning (or raising one under ``-W error``), and `print_warnings` prints those lines on
-stderr.  The evaluation engine records the warnings of every fold the same way.
+Dataset options, error exits, and one way to report warnings:
+`mir_genre._common.capture_warnings` (importable from here too) records each as one line
+(``Category: message``) instead of printing a traceback-style warning (or raising one
+under ``-W error``), and `print_warnings` prints those lines on stderr.  The evaluation
+engine records the warnings of every fold the same way.
 """
 
-import ast
 import inspect
 import sys
-import threading
-import warnings
 
-from ._common import one_line
+from ._common import capture_warnings, one_line, parse_literal  # noqa: F401 (re-exported)
 from .exceptions import ParameterError
 
 __all__ = [
@@ -58,10 +56,7 @@ def parse_assignment(text, *, option):
         raise ParameterError(
             f"{option} takes KEY=VALUE (e.g. {option} n_artists=2); got {text!r}."
         )
-    try:
-        return key, ast.literal_eval(value.strip())
-    except (ValueError, SyntaxError):
-        return key, value.strip()
+    return key, parse_literal(value, bare="any")
 
 
 def add_dataset_arguments(parser, *, default="synthetic"):
@@ -186,66 +181,6 @@ def error_exit(message, *, code=2):
     """
     print(f"error: {message}", file=sys.stderr)
     return code
-
-
-class capture_warnings:  # noqa: N801 (used like warnings.catch_warnings)
-    """Record warnings as one line each instead of printing (or raising) them.
-
-    Every warning is recorded (``simplefilter("always")``) except deprecations, which
-    are for developers, not for someone reading a report (Python hides them outside
-    ``__main__`` too).  A line reads ``Category: message``; a repeated line is kept once.
-
-    `warnings.catch_warnings` swaps process-wide state, so outside the main thread
-    (Dask or joblib worker threads) nothing is captured: warnings there are left to the
-    worker's own handling.
-
-    Parameters
-    ----------
-    into : list of str or None, default=None
-        When given, the recorded lines are appended to it on exit (those not in it yet).
-
-    Attributes
-    ----------
-    lines : list of str
-        The distinct lines recorded so far, in order.
-
-    Examples
-    --------
-    >>> import warnings
-    >>> with capture_warnings() as log:
-    ...     warnings.warn("too few tracks")
-    ...     warnings.warn("too few tracks")
-    ...     warnings.warn("old API", DeprecationWarning)
-    >>> log.lines
-    ['UserWarning: too few tracks']
-    """
-
-    def __init__(self, into=None):
-        self.into = into
-        self._context = None
-        self._records = []
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self._context = warnings.catch_warnings(record=True)
-            self._records = self._context.__enter__()
-            warnings.simplefilter("always")
-            warnings.filterwarnings("ignore", category=DeprecationWarning)
-            warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
-        return self
-
-    def __exit__(self, *exc_info):
-        if self._context is not None:
-            self._context.__exit__(*exc_info)
-        if self.into is not None:
-            self.into.extend(line for line in self.lines if line not in self.into)
-        return False
-
-    @property
-    def lines(self):
-        """The distinct ``Category: message`` lines recorded so far, in order."""
-        lines = (f"{w.category.__name__}: {one_line(w.message)}" for w in self._records)
-        return list(dict.fromkeys(lines))
 
 
 def print_warnings(lines):

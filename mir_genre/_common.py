@@ -2,18 +2,23 @@
 
 - :func:`one_line`: an exception's or a warning's message on one line;
 - :func:`atomic_write`: write a file so that an interruption never leaves half of it;
-- :func:`plain`: turn a value into something JSON writes faithfully.
+- :func:`plain`: turn a value into something JSON writes faithfully;
+- :class:`capture_warnings`: record warnings as one line each (reports, CLIs, folds);
+- :func:`parse_literal`: a Python literal, or a bare word, from command-line text.
 """
 
+import ast
 import datetime
 import math
 import os
 import tempfile
+import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write", "one_line", "plain"]
+__all__ = ["atomic_write", "capture_warnings", "one_line", "parse_literal", "plain"]
 
 
 def one_line(text, limit=None):
@@ -114,3 +119,104 @@ def plain(value):
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
     return repr(value)
+
+
+class capture_warnings:  # noqa: N801 (used like warnings.catch_warnings)
+    """Record warnings as one line each instead of printing (or raising) them.
+
+    Every warning is recorded (``simplefilter("always")``) except deprecations, which
+    are for developers, not for someone reading a report (Python hides them outside
+    ``__main__`` too).  A line reads ``Category: message``; a repeated line is kept once.
+
+    `warnings.catch_warnings` swaps process-wide state, so outside the main thread
+    (Dask or joblib worker threads) nothing is captured: warnings there are left to the
+    worker's own handling.
+
+    Parameters
+    ----------
+    into : list of str or None, default=None
+        When given, the recorded lines are appended to it on exit (those not in it yet).
+
+    Attributes
+    ----------
+    lines : list of str
+        The distinct lines recorded so far, in order.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with capture_warnings() as log:
+    ...     warnings.warn("too few tracks")
+    ...     warnings.warn("too few tracks")
+    ...     warnings.warn("old API", DeprecationWarning)
+    >>> log.lines
+    ['UserWarning: too few tracks']
+    """
+
+    def __init__(self, into=None):
+        self.into = into
+        self._context = None
+        self._records = []
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._context = warnings.catch_warnings(record=True)
+            self._records = self._context.__enter__()
+            warnings.simplefilter("always")
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._context is not None:
+            self._context.__exit__(*exc_info)
+        if self.into is not None:
+            self.into.extend(line for line in self.lines if line not in self.into)
+        return False
+
+    @property
+    def lines(self):
+        """The distinct ``Category: message`` lines recorded so far, in order."""
+        lines = (f"{w.category.__name__}: {one_line(w.message)}" for w in self._records)
+        return list(dict.fromkeys(lines))
+
+
+def parse_literal(text, *, bare="word"):
+    """Read a value written on the command line: a Python literal, else a bare string.
+
+    The one rule behind pipeline specs (``cnn[filters=(8, 16),optimizer=adam]``) and
+    ``KEY=VALUE`` options (``--dataset-arg root=/data/gtzan``).
+
+    Parameters
+    ----------
+    text : str
+        The value.
+    bare : {"word", "any"}, default="word"
+        Which text that is not a literal is a string: ``"word"`` only a bare word
+        (letters, digits, ``_``, ``-``, ``.``), so a typo such as ``(8, 16`` is caught;
+        ``"any"`` every text (paths, sentences).
+
+    Returns
+    -------
+    object
+
+    Raises
+    ------
+    ValueError
+        With ``bare="word"``, for text that is neither a literal nor a bare word (the
+        caller says where it was written).
+
+    Examples
+    --------
+    >>> parse_literal("(8, 16)"), parse_literal("cqt"), parse_literal("2.5")
+    ((8, 16), 'cqt', 2.5)
+    >>> parse_literal("/data/gtzan", bare="any")
+    '/data/gtzan'
+    """
+    text = text.strip()
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        if bare == "any" or text.replace("_", "").replace("-", "").replace(".", "").isalnum():
+            return text
+        raise ValueError(f"{text!r} is neither a Python literal nor a bare word") from None

@@ -21,9 +21,9 @@ Examples
 'tzanetakis57+chroma'
 """
 
-import ast
 from dataclasses import dataclass, field
 
+from ._common import parse_literal
 from .exceptions import ParameterError
 
 # The builder lives in mir_genre.pipeline; these names stay importable from here.
@@ -34,6 +34,7 @@ __all__ = [
     "SHARED_INPUT_PARAMS",
     "accepts_groups",
     "build_pipeline",
+    "check_spec_fits_dataset",
     "dataset_defaults",
     "extractor_members",
     "parse_spec",
@@ -104,15 +105,12 @@ def _split_top(text, sep):
 
 
 def _literal(text, where):
-    text = text.strip()
     try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        if text.replace("_", "").replace("-", "").replace(".", "").isalnum():
-            return text  # a bare word such as stft or cqt is a string
+        return parse_literal(text)
+    except ValueError:
         raise ParameterError(
-            f"Pipeline spec {where!r}: the value {text!r} is not a Python literal. Quote "
-            "strings and write tuples as (8, 16)."
+            f"Pipeline spec {where!r}: the value {text.strip()!r} is not a Python literal. "
+            "Quote strings and write tuples as (8, 16)."
         ) from None
 
 
@@ -253,3 +251,53 @@ def accepts_groups(estimator):
         return "groups" in inspect.signature(estimator.fit).parameters
     except (TypeError, ValueError):  # callables without a signature
         return False
+
+
+def check_spec_fits_dataset(spec, dataset, *, option=None):
+    """Check that a pipeline spec fits the dataset's kind.
+
+    Audio needs an extractor in front of the classifier; a dataset of ready-made
+    features (``kind="features"``, e.g. a feature table) takes a classifier alone.
+
+    Parameters
+    ----------
+    spec : PipelineSpec
+        The pipeline (`mir_genre.specs.parse_spec`).
+    dataset : Dataset
+        The dataset.
+    option : str or None, default=None
+        The command-line option that named the spec (``"--pipeline"``), for the fix.
+
+    Raises
+    ------
+    ParameterError
+        When the spec does not fit, with the spec to write instead.
+
+    Examples
+    --------
+    >>> import mir_genre
+    >>> from mir_genre.specs import parse_spec
+    >>> ds = mir_genre.load_dataset(
+    ...     "synthetic", genres=["jazz", "rock"], n_artists=2, tracks_per_artist=1, duration=0.1
+    ... )
+    >>> check_spec_fits_dataset(parse_spec("tzanetakis57+svm"), ds)
+    >>> check_spec_fits_dataset(parse_spec("svm"), ds)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mir_genre.exceptions.ParameterError: Dataset 'synthetic' holds audio, so a pipeline ...
+    """
+    where = f"{option} " if option else ""
+    if dataset.kind == "features" and spec.extractor:
+        raise ParameterError(
+            f"Dataset {dataset.name!r} is a feature table: it holds ready-made features "
+            f"(kind 'features'), so there is nothing to extract, but {str(spec)!r} starts "
+            f"with the extractor {spec.extractor!r}. Name a classifier alone, e.g. "
+            f"{where}{spec.classifier}."
+        )
+    if dataset.kind != "features" and not spec.extractor:
+        raise ParameterError(
+            f"Dataset {dataset.name!r} holds audio, so a pipeline needs an extractor and a "
+            f"classifier: {str(spec)!r} names only a classifier, and it needs an extractor "
+            f"in front of the classifier, e.g. {where}tzanetakis57+{spec.classifier} "
+            "(`python -m mir_genre plugins --kind extractors` lists them)."
+        )

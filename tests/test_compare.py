@@ -250,7 +250,7 @@ def test_ctrl_c_keeps_finished_results_and_the_feature_cache(compare_tiny, monke
             raise KeyboardInterrupt
         return evaluate(*args, **kwargs)
 
-    monkeypatch.setattr(evaluation, "_evaluate_pipeline", interrupted_on_the_second)
+    monkeypatch.setattr(evaluation.pipelines, "_evaluate_pipeline", interrupted_on_the_second)
     cache = tmp_path / "cache"
     result = run_main(
         [
@@ -407,7 +407,7 @@ def test_fixed_duration_extractors_get_the_clip_length_unless_the_spec_sets_it()
     pipe = evaluation._build(parse_spec("mel_patches+cnn"), dataset, memory=None, n_jobs=1, seed=0)
     assert pipe[0].duration == 1.0 and pipe[-1].n_mels == pipe[0].n_mels == 128
     pipe = evaluation._build(
-        parse_spec("mel_patches[duration=0.5,n_mels=16]+cnn[hop_length=128]"),
+        parse_spec("mel_patches[duration=0.5,n_mels=16,hop_length=128]+cnn[hop_length=128]"),
         dataset,
         memory=None,
         n_jobs=1,
@@ -428,7 +428,7 @@ def test_each_extractor_configuration_is_extracted_once(compare_tiny, monkeypatc
         calls.append(extractor.get_params()["n_mfcc"])
         return extract(extractor, X, **kwargs)
 
-    monkeypatch.setattr(evaluation, "_extract", counting)
+    monkeypatch.setattr(evaluation.pipelines, "_extract", counting)
     other = "mfcc_deltas[n_mfcc=9]+logistic_regression"
     result = compare_tiny("--pipelines", f"{LOGISTIC},{KNN},{other}", "--protocol", "artist:3")
     assert result.code == 0 and sorted(calls) == [8, 9]
@@ -460,7 +460,7 @@ def test_joined_extractors_are_one_pipeline_extracted_once(compare_tiny, monkeyp
         calls.append(type(extractor).__name__)
         return extract(extractor, X, **kwargs)
 
-    monkeypatch.setattr(evaluation, "_extract", counting)
+    monkeypatch.setattr(evaluation.pipelines, "_extract", counting)
     joined = "mfcc_deltas[n_mfcc=8]+chroma"
     pipelines = [LOGISTIC, f"{joined}+logistic_regression", f"{joined}+knn[n_neighbors=3]"]
     result = compare_tiny(
@@ -494,7 +494,7 @@ def test_an_extractor_that_requires_fit_is_refitted_in_every_fold(
         return tags
 
     monkeypatch.setattr(sklearn.utils, "get_tags", needs_fit)
-    monkeypatch.setattr(evaluation, "_extract", pytest.fail)  # must not be used
+    monkeypatch.setattr(evaluation.pipelines, "_extract", pytest.fail)  # must not be used
     result = compare_tiny(
         "--pipelines", LOGISTIC, "--protocol", "artist:3", "--out", str(tmp_path / "b")
     )
