@@ -104,3 +104,58 @@ def test_svm_with_one_track_of_a_genre_warns_and_still_gives_probabilities():
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert clf.predict([[3.0, 0.1]]).tolist() == ["pop"]
+
+
+# mir_genre's own classifiers and its musicnn plugin's (third-party plugins check their own).
+ALL_CLASSIFIERS = [
+    name
+    for name in mir_genre.list_plugins("classifiers")
+    if load_plugin("classifiers", name).__module__.startswith(("mir_genre.", "mir_genre_musicnn"))
+]
+
+
+def _cheap(name):
+    cls = load_plugin("classifiers", name)
+    return cls(**getattr(cls, "get_test_params", dict)())
+
+
+def _rows(name, n):
+    """Input rows the classifier accepts: features, or spectrograms for the deep models."""
+    est = _cheap(name)
+    if isinstance(est, DeepGenreClassifier):
+        frames = est.get_params().get("patch_seconds", 0.2) * 22050 / 512
+        return np.random.default_rng(0).random((n, est.n_mels * (int(frames) + 2)))
+    return np.random.default_rng(0).random((n, 5))
+
+
+@pytest.mark.parametrize("name", ALL_CLASSIFIERS)
+@pytest.mark.parametrize(
+    ("labels", "match"),
+    [
+        (["rock", "jazz", None, "rock", "jazz", "rock"], r"1 missing genre label .* position 2"),
+        (["rock", np.nan, "jazz", "rock", "jazz", np.nan], r"2 missing genre labels"),
+        (["rock", "jazz", 3, "rock", "jazz", "rock"], r"mix strings and numbers"),
+        (["rock"] * 6, r"at least two genres.*one class only"),
+    ],
+    ids=["none", "nan", "mixed", "one-genre"],
+)
+def test_bad_labels_are_refused_with_the_fix(name, labels, match):
+    y = np.array(labels, dtype=object)
+    with pytest.raises(ParameterError, match=match):
+        _cheap(name).fit(_rows(name, len(y)), y)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in ALL_CLASSIFIERS
+        if "groups" in load_plugin("classifiers", n).fit.__code__.co_varnames
+    ],
+)
+def test_groups_of_the_wrong_length_are_refused(name):
+    y = np.array(["rock", "jazz"] * 5, dtype=object)
+    with pytest.raises(ParameterError, match=r"got 3 groups for 10 tracks"):
+        _cheap(name).fit(_rows(name, len(y)), y, groups=["a", "b", "c"])
+    with pytest.raises(ParameterError, match=r"missing groups"):
+        _cheap(name).fit(_rows(name, len(y)), y, groups=["a", None] * 5)

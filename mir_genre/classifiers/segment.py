@@ -12,13 +12,13 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, column_or_1d
 
 from ..audio import is_path_sequence, load
 from ..exceptions import ParameterError
 from ..features._base import check_audio_batch, forget_width
 from ..streaming import window_starts
+from ._targets import check_genres, check_labels
 from .sklearn_models import ProbabilisticPredictMixin
 
 __all__ = ["SegmentVoting", "segment_audio"]
@@ -160,10 +160,11 @@ class SegmentVoting(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        check_labels(self, y)
         y = column_or_1d(y, warn=True)
         if y.dtype.kind in "fc":
             assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
+        check_genres(self, y)
         self.extractor_ = clone(self.extractor)
         features, owner = self._segment_features(self.extractor_, X, reset=True)
         if owner.max() + 1 != len(y):

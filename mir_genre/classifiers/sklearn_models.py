@@ -11,10 +11,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import DataWarning
+from ._targets import check_genres, check_labels
 
 __all__ = ["SVMClassifier", "LogisticClassifier", "KNNClassifier", "RandomForest"]
 
@@ -69,9 +69,9 @@ class _ScaledClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimato
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
+        check_labels(self, y)
         X, y = validate_data(self, X, y)
-        check_classification_targets(y)
-        self.classes_ = np.unique(y)
+        self.classes_, _ = check_genres(self, y)
         steps = [StandardScaler()] if self._scale else []
         self.model_ = make_pipeline(*steps, self._make_model(y)).fit(X, y)
         if hasattr(self.model_[-1], "n_iter_"):  # iterative solvers report their iterations

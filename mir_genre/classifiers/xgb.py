@@ -9,10 +9,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import ParameterError
+from ._targets import check_genres, check_groups, check_labels
 from .sklearn_models import ProbabilisticPredictMixin
 
 __all__ = ["XGBoostGenreClassifier"]
@@ -162,10 +162,10 @@ class XGBoostGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEst
             The fitted classifier.
         """
         xgboost = _import_xgboost()
+        check_labels(self, y)
         X, y = validate_data(self, X, y)
-        check_classification_targets(y)
-        self.classes_, y_enc = np.unique(y, return_inverse=True)
-        holdout = self._holdout(y_enc, None if groups is None else np.asarray(groups))
+        self.classes_, y_enc = check_genres(self, y)
+        holdout = self._holdout(y_enc, check_groups(self, groups, len(y)))
         n_classes = len(self.classes_)
         params = dict(
             n_estimators=self.n_estimators,
@@ -178,10 +178,6 @@ class XGBoostGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEst
             objective="multi:softprob" if n_classes > 2 else "binary:logistic",
             tree_method="hist",
         )
-        if n_classes == 1:
-            # A single class needs no trees; predict_proba returns 1 for it.
-            self.model_, self.best_iteration_ = None, None
-            return self
         if holdout is None:
             self.model_ = xgboost.XGBClassifier(**params).fit(X, y_enc)
             self.best_iteration_ = None
@@ -209,10 +205,7 @@ class XGBoostGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEst
         np.ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
-        if self.model_ is None:
-            return np.ones((len(X), 1))
-        return self.model_.predict_proba(X)
+        return self.model_.predict_proba(validate_data(self, X, reset=False))
 
     @classmethod
     def get_test_params(cls):

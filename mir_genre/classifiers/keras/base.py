@@ -18,11 +18,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ...exceptions import ParameterError
 from ...streaming import window_starts
+from .._targets import check_genres, check_groups, check_labels
 from ..sklearn_models import ProbabilisticPredictMixin
 from .backend import configure_backend
 
@@ -455,19 +455,14 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         """
         from sklearn.utils import check_random_state
 
+        check_labels(self, y)
         X, y = validate_data(self, X, y, dtype=np.float32)
-        check_classification_targets(y)
+        self.classes_, y_enc = check_genres(self, y)
+        groups = check_groups(self, groups, len(y))
         configure_backend()
         import keras
 
         S = self._spectrograms(X)
-        self.classes_, y_enc = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ParameterError(
-                f"{type(self).__name__} needs tracks of at least two genres to learn from; "
-                f"y holds one class only ({self.classes_.tolist()}). Add tracks of other "
-                "genres."
-            )
         rng = check_random_state(self.random_state)
         keras.utils.set_random_seed(int(rng.randint(2**31 - 1)))
         train, valid = self._holdout(y_enc, groups, rng)
