@@ -14,19 +14,33 @@ from pathlib import Path
 
 import numpy as np
 
-from .exceptions import AudioError, ParameterError
+from ._paths import (
+    AUDIO_EXTENSIONS,
+    FALLBACK_EXTENSIONS,
+    HIDDEN,
+    NOT_AUDIO,
+    check_file,
+    describe_skipped,
+    find_audio,
+    permission_error,
+    truncation,
+)
+from .exceptions import AudioError, AudioWarning, ParameterError
 
 __all__ = [
     "AUDIO_EXTENSIONS",
+    "FALLBACK_EXTENSIONS",
+    "HIDDEN",
+    "NOT_AUDIO",
+    "describe_skipped",
+    "fallback_decoders",
     "find_audio",
     "fix_duration",
     "is_path_sequence",
     "load",
+    "truncation",
     "valid_audio",
 ]
-
-#: File extensions treated as audio when a folder is scanned.
-AUDIO_EXTENSIONS = (".wav", ".au", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff")
 
 
 def is_path_sequence(X):
@@ -291,21 +305,35 @@ def _read_audioread(path, offset, duration):
     return data.reshape(-1, channels).T, native_sr
 
 
-def _check_file(path):
-    """Raise the errors every reader gives before decoding: missing, a folder, empty."""
-    path = Path(path)
-    if not path.exists():
-        raise AudioError(
-            f"Audio file not found: '{path}'. Check the path and that the file exists."
-        )
-    if path.is_dir():
-        raise AudioError(f"Expected an audio file but '{path}' is a directory.")
-    if path.stat().st_size == 0:
-        raise AudioError(f"Audio file '{path}' is empty (0 bytes); re-download or remove it.")
-    return path
+def fallback_decoders():
+    """Name the fallback decoders (audioread backends) installed for formats libsndfile lacks.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["FFmpegAudioFile"]``; audioread's own WAV/AIFF/AU reader is left out, as
+        libsndfile reads those formats anyway.  Empty when M4A/AAC/WMA cannot be decoded.
+    """
+    try:
+        import audioread
+    except ImportError:  # pragma: no cover - a dependency of mir_genre
+        return []
+    with warnings.catch_warnings():  # see _read_audioread
+        warnings.simplefilter("ignore", DeprecationWarning)
+        backends = audioread.available_backends()
+    return [b.__name__ for b in backends if b.__module__ != "audioread.rawread"]
 
 
 def _decode_error(path, sf_exc, ar_exc):
+    if isinstance(sf_exc, PermissionError) or isinstance(ar_exc, PermissionError):
+        return permission_error(path)
+    if Path(path).suffix.lower() in FALLBACK_EXTENSIONS and not fallback_decoders():
+        return AudioError(
+            f"Could not decode audio file '{path}': libsndfile cannot read "
+            f"{Path(path).suffix.lower()} files, and no fallback decoder is installed. "
+            "Install ffmpeg (e.g. apt install ffmpeg, brew install ffmpeg or conda install "
+            "ffmpeg), which audioread uses, or convert the file to FLAC or WAV."
+        )
     return AudioError(
         f"Could not decode audio file '{path}': it is corrupt or not an audio format "
         f"this machine can read (libsndfile: {sf_exc}; audioread: "
@@ -343,9 +371,10 @@ def _mono_at(data, *, path, native_sr, sr, mono=True, res_type="soxr_hq"):
 def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res_type="soxr_hq"):
     """Load an audio file as floating-point samples.
 
-    Decoding uses libsndfile (WAV, AIFF, FLAC, OGG/Vorbis, Opus and MP3 with
+    Decoding uses libsndfile (WAV, AIFF, AU, FLAC, OGG/Vorbis, Opus and MP3 with
     libsndfile >= 1.1), and falls back to ``audioread`` (ffmpeg or GStreamer when
-    installed) for formats libsndfile cannot read.  Values match ``librosa.load``.
+    installed: `fallback_decoders`) for formats libsndfile cannot read, such as M4A,
+    AAC and WMA.  Values match ``librosa.load``.
 
     Parameters
     ----------
@@ -376,11 +405,20 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res
     Raises
     ------
     AudioError
-        If the file does not exist, is empty, cannot be decoded (corrupt, not audio,
-        e.g. a WAV without a RIFF header), has no samples after ``offset``, or contains
-        NaN or infinite samples.  The message names the file and the fix.
+        If the file does not exist (or is a dangling symbolic link), is a folder, is not
+        a regular file (a FIFO, socket or device: it is never opened), is empty, cannot
+        be read (permission denied), cannot be decoded (corrupt, not audio, e.g. a WAV
+        without a RIFF header; or M4A/AAC/WMA without ffmpeg or GStreamer installed),
+        has no samples after ``offset``, or contains NaN or infinite samples.  The
+        message names the file and the fix.
     ParameterError
         If ``sr``, ``offset`` or ``duration`` is out of range.
+
+    Warns
+    -----
+    AudioWarning
+        When a WAV, AIFF or AU file holds less audio than its header declares (cut
+        short): the part that is there is decoded (see `truncation`).
 
     Examples
     --------
@@ -394,14 +432,25 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res
     _check_load_params(sr, offset, duration)
     if pad and duration is None:
         raise ParameterError("pad=True needs a duration in seconds to pad to; got duration=None.")
-    path = _check_file(path)
+    path = check_file(path)
     try:
         data, native_sr = _read_soundfile(path, offset, duration)
+    except PermissionError as exc:  # read access withdrawn since check_file
+        raise permission_error(path) from exc
     except Exception as sf_exc:  # libsndfile raises several types for undecodable input
         try:
             data, native_sr = _read_audioread(path, offset, duration)
         except Exception as ar_exc:
             raise _decode_error(path, sf_exc, ar_exc) from sf_exc
+    cut = truncation(path)
+    if cut is not None:
+        warnings.warn(
+            f"Audio file '{path}' is truncated: it holds {cut[0]:.2f} s of the {cut[1]:.2f} "
+            f"s its header declares ({cut[0] / cut[1]:.0%}); only that part is decoded. "
+            "Re-download or re-encode the file, or exclude it.",
+            AudioWarning,
+            stacklevel=2,
+        )
     if data.shape[-1] == 0:
         where = f" after offset={offset} s" if offset else ""
         raise AudioError(
@@ -412,44 +461,3 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res
     if pad:
         y = fix_duration(y, sr=sr, duration=duration)
     return np.ascontiguousarray(y, dtype=np.float32), int(sr)
-
-
-def find_audio(paths, *, extensions=AUDIO_EXTENSIONS):
-    """Expand files and folders into a sorted list of audio files.
-
-    Parameters
-    ----------
-    paths : sequence of str or os.PathLike
-        Files (kept as given, whatever their extension) and folders (searched recursively
-        for files whose extension is in ``extensions``).
-    extensions : sequence of str, default=AUDIO_EXTENSIONS
-        Lower-case extensions, with the dot.
-
-    Returns
-    -------
-    list of pathlib.Path
-
-    Raises
-    ------
-    FileNotFoundError
-        If a given path does not exist.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> root = pathlib.Path(tempfile.mkdtemp())
-    >>> (root / "rock").mkdir(); (root / "rock" / "a.wav").touch(); (root / "notes.txt").touch()
-    >>> [p.name for p in find_audio([root])]
-    ['a.wav']
-    """
-    found = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in extensions
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise FileNotFoundError(f"No such file or folder: '{path}'.")
-    return found
