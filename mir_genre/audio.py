@@ -32,6 +32,7 @@ __all__ = [
     "FALLBACK_EXTENSIONS",
     "HIDDEN",
     "NOT_AUDIO",
+    "as_audio_batch",
     "describe_skipped",
     "fallback_decoders",
     "find_audio",
@@ -151,6 +152,136 @@ def valid_audio(y, *, name="y", ndim=1):
             "Replace them, e.g. np.nan_to_num(y), or fix the source."
         )
     return True
+
+
+def as_audio_batch(X, *, name="mir_genre"):
+    """Turn ``X`` into an array that can be a 2-D mono float batch, or say why it cannot.
+
+    The checks scikit-learn's ``validate_data`` would fail with a message about arrays,
+    made about audio: the rule ``X`` broke and the fix.  NaN/inf are refused as by
+    `valid_audio`; float16 and object arrays of numbers pass (``validate_data``
+    converts them to float).
+
+    Parameters
+    ----------
+    X : array-like [shape=(n_clips, n_samples)]
+        A batch of mono clips (not file paths: see `is_path_sequence`).
+    name : str, default="mir_genre"
+        Who asks (an estimator's class name), for the messages.
+
+    Returns
+    -------
+    np.ndarray
+        ``X`` as an array, not yet converted to float.
+
+    Raises
+    ------
+    ParameterError
+        For paths mixed with clips, clips of different lengths (a ragged list), items
+        that are not clips, integer or complex dtypes, 1-D input, 3-D or more input
+        (multi-channel clips), no clips or no samples, and NaN or infinite values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_audio_batch([np.zeros(100), np.zeros(90)])
+    Traceback (most recent call last):
+    ...
+    mir_genre.exceptions.ParameterError: mir_genre expects X as a 2-D array ... np.stack needs ...
+    """
+    _check_clip_list(name, X)
+    try:
+        X_arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+    except ValueError as exc:  # nested sequences numpy cannot make rectangular
+        raise ParameterError(
+            f"{name} expects X as a 2-D array (n_clips, n_samples) of equal-length mono "
+            f"clips; numpy cannot stack what was given ({exc}). Use np.stack on clips of "
+            "one length (librosa.util.fix_length pads or crops them), or pass file paths."
+        ) from exc
+    if X_arr.dtype.kind in "iub":
+        raise ParameterError(
+            f"{name} expects X as float audio; got an integer array "
+            f"(dtype {X_arr.dtype}). Integer PCM has an arbitrary scale: convert it, e.g. "
+            "X.astype(np.float32) / 32768 for 16-bit audio, or pass file paths instead."
+        )
+    if X_arr.dtype.kind == "c":
+        # "Complex data not supported" is the phrase scikit-learn's check_complex_data wants.
+        raise ParameterError(
+            f"{name} expects real float audio. Complex data not supported (got dtype "
+            f"{X_arr.dtype}); pass the real waveform, e.g. X.real, or file paths."
+        )
+    _check_batch_shape(name, X_arr)
+    if X_arr.dtype.kind == "f":
+        valid_audio(X_arr, name="X", ndim=2)  # NaN/inf, before scikit-learn's own message
+    return X_arr
+
+
+def _check_clip_list(name, X):
+    """Refuse a list of clips that cannot form a 2-D batch."""
+    if not isinstance(X, (list, tuple)) and not (isinstance(X, np.ndarray) and X.dtype == object):
+        return
+    items = list(X)
+    is_path = [isinstance(item, (str, os.PathLike)) for item in items]
+    if any(is_path):
+        other = is_path.index(False)
+        raise ParameterError(
+            f"{name} expects X as file paths or as audio, not both: item {other} is "
+            f"{type(items[other]).__name__} among file paths. Pass only paths (str or "
+            "os.PathLike), or only equal-length clips as a 2-D float array."
+        )
+    ranks = [np.ndim(item) for item in items]
+    if any(ranks) and 0 in ranks:
+        bad = ranks.index(0)
+        raise ParameterError(
+            f"{name} expects X as a list of clips (arrays of samples); item {bad} is "
+            f"{type(items[bad]).__name__}: {items[bad]!r:.40}. Remove it or replace it "
+            "with a clip."
+        )
+    lengths = {np.shape(item)[-1] for item in items if np.ndim(item) >= 1}
+    if len(lengths) > 1:
+        raise ParameterError(
+            f"{name} expects X as a 2-D array (n_clips, n_samples) of equal-length clips; "
+            f"got {len(items)} clips of different lengths ({min(lengths)} to "
+            f"{max(lengths)} samples). np.stack needs equal lengths: pad or crop each clip "
+            "to one length, e.g. librosa.util.fix_length(y, size=n) or "
+            "mir_genre.audio.fix_duration, or pass file paths."
+        )
+
+
+def _check_batch_shape(name, X_arr):
+    """Refuse batches of the wrong rank, with no clips or with no samples."""
+    if X_arr.ndim == 1 and X_arr.size == 0:
+        raise ParameterError(
+            f"{name} got an empty X: no clips and no file paths. Pass at least one clip "
+            "as a 2-D float array (n_clips, n_samples), or a list of file paths."
+        )
+    if X_arr.ndim == 1:
+        raise ParameterError(
+            f"{name} expects X as a 2-D float array (n_clips, n_samples) "
+            f"or a 1-D sequence of file paths; got a 1-D array of shape {X_arr.shape}. "
+            "Reshape your data with X[np.newaxis, :] for a single clip."
+        )
+    if X_arr.ndim > 2:
+        axis = "1" if X_arr.shape[1] <= X_arr.shape[-1] else "-1"
+        raise ParameterError(
+            f"{name} expects X as a 2-D array (n_clips, n_samples) of mono clips; got "
+            f"a {X_arr.ndim}-D array of shape {X_arr.shape}. Mix multi-channel clips down "
+            f"to mono, e.g. X.mean(axis={axis}) if axis {axis} holds the channels, or "
+            "pass file paths (they are loaded as mono)."
+        )
+    if X_arr.ndim == 2 and 0 in X_arr.shape:
+        # "0 sample(s) (shape=...) while a minimum of 1 is required" is scikit-learn's
+        # phrase: its check_estimators_empty_data looks for it.
+        what, rule = (
+            ("sample", "X holds no clips")
+            if X_arr.shape[0] == 0
+            else ("feature", "the clips hold no audio samples")
+        )
+        raise ParameterError(
+            f"{name} found 0 {what}(s) (shape={X_arr.shape}) while a minimum of 1 is "
+            f"required: {rule}. Pass at least one clip with samples, as a 2-D float "
+            "array (n_clips, n_samples), or file paths."
+        )
 
 
 def fix_duration(y, *, sr, duration):
