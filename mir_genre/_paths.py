@@ -97,7 +97,7 @@ def check_file(path):
 #: The reason `find_audio` gives for hidden entries, which `describe_skipped` leaves out.
 HIDDEN = "hidden (name starts with a dot)"
 #: The reason `find_audio` gives for files whose extension is not an audio extension.
-NOT_AUDIO = "not audio by extension"
+NOT_AUDIO = "extension not scanned"
 
 
 def find_audio(paths, *, extensions=AUDIO_EXTENSIONS, skipped=None):
@@ -140,7 +140,7 @@ def find_audio(paths, *, extensions=AUDIO_EXTENSIONS, skipped=None):
     >>> [p.name for p in find_audio([root], skipped=skipped)]
     ['a.wav']
     >>> [(p.name, reason) for p, reason in skipped]
-    [('notes.txt', 'not audio by extension')]
+    [('notes.txt', 'extension not scanned')]
     """
     found = []
     note = (lambda item: None) if skipped is None else skipped.append
@@ -215,13 +215,13 @@ def describe_skipped(skipped, *, relative_to=None, limit=5):
     Returns
     -------
     str
-        E.g. ``"2 not audio by extension (.jpg: 1, .txt: 1): 'a.jpg', 'b.txt'"``;
+        E.g. ``"2 extension not scanned (.jpg: 1, .txt: 1): 'a.jpg', 'b.txt'"``;
         reasons are separated by ``"; "``.  Empty when nothing but hidden entries.
 
     Examples
     --------
     >>> describe_skipped([("rock/cover.jpg", NOT_AUDIO), ("rock/x.wav", "dangling symbolic link")])
-    "1 not audio by extension (.jpg: 1): 'rock/cover.jpg'; 1 dangling symbolic link: 'rock/x.wav'"
+    "1 extension not scanned (.jpg: 1): 'rock/cover.jpg'; 1 dangling symbolic link: 'rock/x.wav'"
     """
     groups = {}
     for path, reason in skipped:
