@@ -189,9 +189,11 @@ def as_audio_batch(X, *, name="mir_genre"):
     ...
     mir_genre.exceptions.ParameterError: mir_genre expects X as a 2-D array ... np.stack needs ...
     """
-    _check_clip_list(name, X)
     try:
+        _check_clip_list(name, X)
         X_arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+    except ParameterError:
+        raise
     except ValueError as exc:  # nested sequences numpy cannot make rectangular
         raise ParameterError(
             f"{name} expects X as a 2-D array (n_clips, n_samples) of equal-length mono "
