@@ -107,7 +107,8 @@ def find_audio(paths, *, extensions=AUDIO_EXTENSIONS, skipped=None):
     ----------
     paths : sequence of str or os.PathLike
         Files (kept as given, whatever their extension) and folders (searched recursively
-        for files whose extension is in ``extensions``).
+        for regular files whose extension is in ``extensions``; hidden files and folders,
+        whose name starts with a dot, are left out, and links to folders not followed).
     extensions : sequence of str, default=AUDIO_EXTENSIONS
         Lower-case extensions, with the dot.
     skipped : list or None, default=None

@@ -33,6 +33,7 @@ __all__ = [
     "HIDDEN",
     "NOT_AUDIO",
     "as_audio_batch",
+    "check_file",
     "describe_skipped",
     "fallback_decoders",
     "find_audio",
