@@ -14,19 +14,35 @@ from pathlib import Path
 
 import numpy as np
 
-from .exceptions import AudioError, ParameterError
+from ._paths import (
+    AUDIO_EXTENSIONS,
+    FALLBACK_EXTENSIONS,
+    HIDDEN,
+    NOT_AUDIO,
+    check_file,
+    describe_skipped,
+    find_audio,
+    permission_error,
+    truncation,
+)
+from .exceptions import AudioError, AudioWarning, ParameterError
 
 __all__ = [
     "AUDIO_EXTENSIONS",
+    "FALLBACK_EXTENSIONS",
+    "HIDDEN",
+    "NOT_AUDIO",
+    "as_audio_batch",
+    "check_file",
+    "describe_skipped",
+    "fallback_decoders",
     "find_audio",
     "fix_duration",
     "is_path_sequence",
     "load",
+    "truncation",
     "valid_audio",
 ]
-
-#: File extensions treated as audio when a folder is scanned.
-AUDIO_EXTENSIONS = (".wav", ".au", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff")
 
 
 def is_path_sequence(X):
@@ -137,6 +153,138 @@ def valid_audio(y, *, name="y", ndim=1):
             "Replace them, e.g. np.nan_to_num(y), or fix the source."
         )
     return True
+
+
+def as_audio_batch(X, *, name="mir_genre"):
+    """Turn ``X`` into an array that can be a 2-D mono float batch, or say why it cannot.
+
+    The checks scikit-learn's ``validate_data`` would fail with a message about arrays,
+    made about audio: the rule ``X`` broke and the fix.  NaN/inf are refused as by
+    `valid_audio`; float16 and object arrays of numbers pass (``validate_data``
+    converts them to float).
+
+    Parameters
+    ----------
+    X : array-like [shape=(n_clips, n_samples)]
+        A batch of mono clips (not file paths: see `is_path_sequence`).
+    name : str, default="mir_genre"
+        Who asks (an estimator's class name), for the messages.
+
+    Returns
+    -------
+    np.ndarray
+        ``X`` as an array, not yet converted to float.
+
+    Raises
+    ------
+    ParameterError
+        For paths mixed with clips, clips of different lengths (a ragged list), items
+        that are not clips, integer or complex dtypes, 1-D input, 3-D or more input
+        (multi-channel clips), no clips or no samples, and NaN or infinite values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_audio_batch([np.zeros(100), np.zeros(90)])
+    Traceback (most recent call last):
+    ...
+    mir_genre.exceptions.ParameterError: mir_genre expects X as a 2-D array ... np.stack needs ...
+    """
+    try:
+        _check_clip_list(name, X)
+        X_arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+    except ParameterError:
+        raise
+    except ValueError as exc:  # nested sequences numpy cannot make rectangular
+        raise ParameterError(
+            f"{name} expects X as a 2-D array (n_clips, n_samples) of equal-length mono "
+            f"clips; numpy cannot stack what was given ({exc}). Use np.stack on clips of "
+            "one length (librosa.util.fix_length pads or crops them), or pass file paths."
+        ) from exc
+    if X_arr.dtype.kind in "iub":
+        raise ParameterError(
+            f"{name} expects X as float audio; got an integer array "
+            f"(dtype {X_arr.dtype}). Integer PCM has an arbitrary scale: convert it, e.g. "
+            "X.astype(np.float32) / 32768 for 16-bit audio, or pass file paths instead."
+        )
+    if X_arr.dtype.kind == "c":
+        # "Complex data not supported" is the phrase scikit-learn's check_complex_data wants.
+        raise ParameterError(
+            f"{name} expects real float audio. Complex data not supported (got dtype "
+            f"{X_arr.dtype}); pass the real waveform, e.g. X.real, or file paths."
+        )
+    _check_batch_shape(name, X_arr)
+    if X_arr.dtype.kind == "f":
+        valid_audio(X_arr, name="X", ndim=2)  # NaN/inf, before scikit-learn's own message
+    return X_arr
+
+
+def _check_clip_list(name, X):
+    """Refuse a list of clips that cannot form a 2-D batch."""
+    if not isinstance(X, (list, tuple)) and not (isinstance(X, np.ndarray) and X.dtype == object):
+        return
+    items = list(X)
+    is_path = [isinstance(item, (str, os.PathLike)) for item in items]
+    if any(is_path):
+        other = is_path.index(False)
+        raise ParameterError(
+            f"{name} expects X as file paths or as audio, not both: item {other} is "
+            f"{type(items[other]).__name__} among file paths. Pass only paths (str or "
+            "os.PathLike), or only equal-length clips as a 2-D float array."
+        )
+    ranks = [np.ndim(item) for item in items]
+    if any(ranks) and 0 in ranks:
+        bad = ranks.index(0)
+        raise ParameterError(
+            f"{name} expects X as a list of clips (arrays of samples); item {bad} is "
+            f"{type(items[bad]).__name__}: {items[bad]!r:.40}. Remove it or replace it "
+            "with a clip."
+        )
+    lengths = {np.shape(item)[-1] for item in items if np.ndim(item) >= 1}
+    if len(lengths) > 1:
+        raise ParameterError(
+            f"{name} expects X as a 2-D array (n_clips, n_samples) of equal-length clips; "
+            f"got {len(items)} clips of different lengths ({min(lengths)} to "
+            f"{max(lengths)} samples). np.stack needs equal lengths: pad or crop each clip "
+            "to one length, e.g. librosa.util.fix_length(y, size=n) or "
+            "mir_genre.audio.fix_duration, or pass file paths."
+        )
+
+
+def _check_batch_shape(name, X_arr):
+    """Refuse batches of the wrong rank, with no clips or with no samples."""
+    if X_arr.ndim == 1 and X_arr.size == 0:
+        raise ParameterError(
+            f"{name} got an empty X: no clips and no file paths. Pass at least one clip "
+            "as a 2-D float array (n_clips, n_samples), or a list of file paths."
+        )
+    if X_arr.ndim == 1:
+        raise ParameterError(
+            f"{name} expects X as a 2-D float array (n_clips, n_samples) "
+            f"or a 1-D sequence of file paths; got a 1-D array of shape {X_arr.shape}. "
+            "Reshape your data with X[np.newaxis, :] for a single clip."
+        )
+    if X_arr.ndim > 2:
+        axis = "1" if X_arr.shape[1] <= X_arr.shape[-1] else "-1"
+        raise ParameterError(
+            f"{name} expects X as a 2-D array (n_clips, n_samples) of mono clips; got "
+            f"a {X_arr.ndim}-D array of shape {X_arr.shape}. Mix multi-channel clips down "
+            f"to mono, e.g. X.mean(axis={axis}) if axis {axis} holds the channels, or "
+            "pass file paths (they are loaded as mono)."
+        )
+    if X_arr.ndim == 2 and 0 in X_arr.shape:
+        # "0 sample(s) (shape=...) while a minimum of 1 is required" is scikit-learn's
+        # phrase: its check_estimators_empty_data looks for it.
+        what, rule = (
+            ("sample", "X holds no clips")
+            if X_arr.shape[0] == 0
+            else ("feature", "the clips hold no audio samples")
+        )
+        raise ParameterError(
+            f"{name} found 0 {what}(s) (shape={X_arr.shape}) while a minimum of 1 is "
+            f"required: {rule}. Pass at least one clip with samples, as a 2-D float "
+            "array (n_clips, n_samples), or file paths."
+        )
 
 
 def fix_duration(y, *, sr, duration):
@@ -291,21 +439,35 @@ def _read_audioread(path, offset, duration):
     return data.reshape(-1, channels).T, native_sr
 
 
-def _check_file(path):
-    """Raise the errors every reader gives before decoding: missing, a folder, empty."""
-    path = Path(path)
-    if not path.exists():
-        raise AudioError(
-            f"Audio file not found: '{path}'. Check the path and that the file exists."
-        )
-    if path.is_dir():
-        raise AudioError(f"Expected an audio file but '{path}' is a directory.")
-    if path.stat().st_size == 0:
-        raise AudioError(f"Audio file '{path}' is empty (0 bytes); re-download or remove it.")
-    return path
+def fallback_decoders():
+    """Name the fallback decoders (audioread backends) installed for formats libsndfile lacks.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["FFmpegAudioFile"]``; audioread's own WAV/AIFF/AU reader is left out, as
+        libsndfile reads those formats anyway.  Empty when M4A/AAC/WMA cannot be decoded.
+    """
+    try:
+        import audioread
+    except ImportError:  # pragma: no cover - a dependency of mir_genre
+        return []
+    with warnings.catch_warnings():  # see _read_audioread
+        warnings.simplefilter("ignore", DeprecationWarning)
+        backends = audioread.available_backends()
+    return [b.__name__ for b in backends if b.__module__ != "audioread.rawread"]
 
 
 def _decode_error(path, sf_exc, ar_exc):
+    if isinstance(sf_exc, PermissionError) or isinstance(ar_exc, PermissionError):
+        return permission_error(path)
+    if Path(path).suffix.lower() in FALLBACK_EXTENSIONS and not fallback_decoders():
+        return AudioError(
+            f"Could not decode audio file '{path}': libsndfile cannot read "
+            f"{Path(path).suffix.lower()} files, and no fallback decoder is installed. "
+            "Install ffmpeg (e.g. apt install ffmpeg, brew install ffmpeg or conda install "
+            "ffmpeg), which audioread uses, or convert the file to FLAC or WAV."
+        )
     return AudioError(
         f"Could not decode audio file '{path}': it is corrupt or not an audio format "
         f"this machine can read (libsndfile: {sf_exc}; audioread: "
@@ -343,9 +505,10 @@ def _mono_at(data, *, path, native_sr, sr, mono=True, res_type="soxr_hq"):
 def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res_type="soxr_hq"):
     """Load an audio file as floating-point samples.
 
-    Decoding uses libsndfile (WAV, AIFF, FLAC, OGG/Vorbis, Opus and MP3 with
+    Decoding uses libsndfile (WAV, AIFF, AU, FLAC, OGG/Vorbis, Opus and MP3 with
     libsndfile >= 1.1), and falls back to ``audioread`` (ffmpeg or GStreamer when
-    installed) for formats libsndfile cannot read.  Values match ``librosa.load``.
+    installed: `fallback_decoders`) for formats libsndfile cannot read, such as M4A,
+    AAC and WMA.  Values match ``librosa.load``.
 
     Parameters
     ----------
@@ -376,11 +539,20 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res
     Raises
     ------
     AudioError
-        If the file does not exist, is empty, cannot be decoded (corrupt, not audio,
-        e.g. a WAV without a RIFF header), has no samples after ``offset``, or contains
-        NaN or infinite samples.  The message names the file and the fix.
+        If the file does not exist (or is a dangling symbolic link), is a folder, is not
+        a regular file (a FIFO, socket or device: it is never opened), is empty, cannot
+        be read (permission denied), cannot be decoded (corrupt, not audio, e.g. a WAV
+        without a RIFF header; or M4A/AAC/WMA without ffmpeg or GStreamer installed),
+        has no samples after ``offset``, or contains NaN or infinite samples.  The
+        message names the file and the fix.
     ParameterError
         If ``sr``, ``offset`` or ``duration`` is out of range.
+
+    Warns
+    -----
+    AudioWarning
+        When a WAV, AIFF or AU file holds less audio than its header declares (cut
+        short): the part that is there is decoded (see `truncation`).
 
     Examples
     --------
@@ -394,14 +566,25 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res
     _check_load_params(sr, offset, duration)
     if pad and duration is None:
         raise ParameterError("pad=True needs a duration in seconds to pad to; got duration=None.")
-    path = _check_file(path)
+    path = check_file(path)
     try:
         data, native_sr = _read_soundfile(path, offset, duration)
+    except PermissionError as exc:  # read access withdrawn since check_file
+        raise permission_error(path) from exc
     except Exception as sf_exc:  # libsndfile raises several types for undecodable input
         try:
             data, native_sr = _read_audioread(path, offset, duration)
         except Exception as ar_exc:
             raise _decode_error(path, sf_exc, ar_exc) from sf_exc
+    cut = truncation(path)
+    if cut is not None:
+        warnings.warn(
+            f"Audio file '{path}' is truncated: it holds {cut[0]:.2f} s of the {cut[1]:.2f} "
+            f"s its header declares ({cut[0] / cut[1]:.0%}); only that part is decoded. "
+            "Re-download or re-encode the file, or exclude it.",
+            AudioWarning,
+            stacklevel=2,
+        )
     if data.shape[-1] == 0:
         where = f" after offset={offset} s" if offset else ""
         raise AudioError(
@@ -412,44 +595,3 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res
     if pad:
         y = fix_duration(y, sr=sr, duration=duration)
     return np.ascontiguousarray(y, dtype=np.float32), int(sr)
-
-
-def find_audio(paths, *, extensions=AUDIO_EXTENSIONS):
-    """Expand files and folders into a sorted list of audio files.
-
-    Parameters
-    ----------
-    paths : sequence of str or os.PathLike
-        Files (kept as given, whatever their extension) and folders (searched recursively
-        for files whose extension is in ``extensions``).
-    extensions : sequence of str, default=AUDIO_EXTENSIONS
-        Lower-case extensions, with the dot.
-
-    Returns
-    -------
-    list of pathlib.Path
-
-    Raises
-    ------
-    FileNotFoundError
-        If a given path does not exist.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> root = pathlib.Path(tempfile.mkdtemp())
-    >>> (root / "rock").mkdir(); (root / "rock" / "a.wav").touch(); (root / "notes.txt").touch()
-    >>> [p.name for p in find_audio([root])]
-    ['a.wav']
-    """
-    found = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in extensions
-            )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise FileNotFoundError(f"No such file or folder: '{path}'.")
-    return found

@@ -16,6 +16,7 @@ __all__ = [
     "MirGenreWarning",
     "DataWarning",
     "LeakageWarning",
+    "AudioWarning",
 ]
 
 
@@ -57,3 +58,7 @@ class DataWarning(MirGenreWarning):
 
 class LeakageWarning(MirGenreWarning):
     """An evaluation lets one artist or track appear on both sides of a split."""
+
+
+class AudioWarning(MirGenreWarning):
+    """An audio file was read, but not all of it: cut short after its header."""

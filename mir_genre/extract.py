@@ -2,7 +2,9 @@
 
 One row per track, a ``filename`` column, then the named features of every requested
 extractor.  Files that cannot be read are listed on stderr, never silently dropped; the
-exit code is 1 when any failed unless ``--skip-bad`` is given.
+exit code is 1 when any failed unless ``--skip-bad`` is given.  Files of the folders
+given that are not read (an extension that is not audio, a dangling link, a FIFO...)
+are listed on stderr with the reason; hidden files (``.DS_Store``) are not.
 """
 
 import argparse
@@ -13,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 # find_audio and AUDIO_EXTENSIONS live in mir_genre.audio; kept importable from here.
-from .audio import AUDIO_EXTENSIONS, find_audio
+from .audio import AUDIO_EXTENSIONS, HIDDEN, describe_skipped, find_audio
 
 __all__ = ["AUDIO_EXTENSIONS", "find_audio", "make_parser", "main", "write_demo_clips"]
 
@@ -128,6 +130,16 @@ def make_parser():
     return parser
 
 
+def _report_skipped(skipped):
+    """List on stderr what the folder scan left out and why (hidden files are not listed)."""
+    summary = describe_skipped(skipped)
+    if summary:
+        n_skipped = sum(reason != HIDDEN for _, reason in skipped)
+        print(f"skipped {n_skipped} file(s) in the folders given:", file=sys.stderr)
+        for part in summary.split("; "):
+            print(f"  {part}", file=sys.stderr)
+
+
 def _table(paths, extractors, *, n_jobs, cache, quiet):
     """Run every extractor; return (DataFrame of good rows, {path: error})."""
     import pandas as pd
@@ -177,10 +189,12 @@ def main(argv=None):
         parser.error(f"--output must end in .csv or .parquet; got '{args.output}'")
     extractors = args.extractor or ["tzanetakis57"]
     with tempfile.TemporaryDirectory(prefix="mir_genre_demo_") as tmp:
+        skipped = []
         try:
-            paths = write_demo_clips(tmp) if args.demo else find_audio(args.paths)
+            paths = write_demo_clips(tmp) if args.demo else find_audio(args.paths, skipped=skipped)
         except FileNotFoundError as exc:
             parser.error(str(exc))
+        _report_skipped(skipped)
         if not paths:
             print(
                 f"error: no audio files ({', '.join(AUDIO_EXTENSIONS)}) found under "

@@ -210,13 +210,22 @@ def test_non_audio_and_hidden_files_ignored(tagged):
     (tagged / ".trash").mkdir()
     write_clip(tagged / ".trash" / "old.wav")
     write_clip(tagged / "loose.wav")  # not in a genre folder
-    ds = load_folder(tagged)
+    with pytest.warns(DataWarning, match="3 file") as record:
+        ds = load_folder(tagged)
     assert len(ds) == len(LIBRARY)
+    # Every skipped file is named with its reason; hidden ones are left out of the list.
+    (message,) = [str(w.message) for w in record if "not used as tracks" in str(w.message)]
+    assert "2 extension not scanned (.jpg: 1, .txt: 1): 'rock/cover.jpg', 'rock/notes.txt'" in (
+        message
+    )
+    assert "not in a genre folder: 'loose.wav'" in message
+    assert "._d1.flac" not in message and ".trash" not in message
     assert not any(p.endswith((".jpg", ".txt", "._d1.flac", "old.wav", "loose.wav")) for p in ds.X)
 
 
 def test_extensions_parameter(tagged):
-    ds = load_folder(tagged, extensions=["WAV", ".flac"])
+    with pytest.warns(DataWarning, match=r"3 extension not scanned \(\.ogg: 3\)"):
+        ds = load_folder(tagged, extensions=["WAV", ".flac"])
     assert {p.rsplit(".", 1)[1] for p in ds.X} == {"wav", "flac"}
     with pytest.raises(ParameterError, match="extensions"):
         load_folder(tagged, extensions=[])

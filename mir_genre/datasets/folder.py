@@ -27,7 +27,16 @@ import numpy as np
 import pandas as pd
 
 from .._common import one_line
-from ..audio import AUDIO_EXTENSIONS, find_audio
+from ..audio import (
+    AUDIO_EXTENSIONS,
+    FALLBACK_EXTENSIONS,
+    HIDDEN,
+    NOT_AUDIO,
+    describe_skipped,
+    fallback_decoders,
+    find_audio,
+    truncation,
+)
 from ..exceptions import DataError, DataNotFoundError, DataWarning, ParameterError
 from ._base import METADATA_COLUMNS, Dataset
 
@@ -69,11 +78,6 @@ def _check_extensions(extensions):
             f"('.wav', '.mp3'); got {extensions!r}."
         )
     return tuple("." + e.lower().lstrip(".") for e in extensions)
-
-
-def _is_hidden(path, start):
-    """Tell whether a part of ``path`` below ``start`` starts with a dot (macOS ``._x.mp3``)."""
-    return any(part.startswith(".") for part in path.relative_to(start).parts)
 
 
 def _read_tags_and_duration(path, read_tags):
@@ -212,8 +216,9 @@ def load_folder(root, *, artists=None, read_tags=True, extensions=AUDIO_EXTENSIO
     """Load a music library laid out as one sub-folder per genre.
 
     Every audio file below ``<root>/<genre>/`` (recursively) is one track of that genre.
-    Files and folders whose name starts with a dot (like macOS's ``._song.mp3``) and
-    audio files directly in ``root`` are ignored.
+    Files and folders whose name starts with a dot (like macOS's ``._song.mp3`` or
+    ``.DS_Store``) are ignored without a word; every other file that is not used is
+    reported with the reason (see Warns).
 
     Parameters
     ----------
@@ -254,6 +259,12 @@ def load_folder(root, *, artists=None, read_tags=True, extensions=AUDIO_EXTENSIO
     Warns
     -----
     DataWarning
+        When files are not used, with a count, the reason and the first few names: an
+        extension not in ``extensions``, a dangling symbolic link, not a regular file
+        (a FIFO, socket or device), a link to a folder (not followed), a folder that
+        cannot be listed, an audio file directly in ``root``.  When files are truncated
+        (a WAV, AIFF or AU file that holds less audio than its header declares).  When
+        M4A/AAC/WMA files are found but no fallback decoder (ffmpeg) is installed.
         When no track has a known artist (artist-filtered splits become track-level
         splits), when some tracks have none, when the artists table lists paths that are
         not tracks of the library, and when a genre folder holds no audio.
@@ -301,13 +312,9 @@ def load_folder(root, *, artists=None, read_tags=True, extensions=AUDIO_EXTENSIO
     if not genre_dirs:
         raise DataNotFoundError(f"No genre folders in '{root}'. {LAYOUT}")
 
-    files, genres, empty = [], [], []
+    files, genres, empty, skipped = [], [], [], []
     for genre_dir in genre_dirs:
-        found = [
-            p
-            for p in find_audio([genre_dir], extensions=extensions)
-            if not _is_hidden(p, genre_dir)
-        ]
+        found = find_audio([genre_dir], extensions=extensions, skipped=skipped)
         if not found:
             empty.append(genre_dir.name)
         files += found
@@ -323,6 +330,7 @@ def load_folder(root, *, artists=None, read_tags=True, extensions=AUDIO_EXTENSIO
             f"'{root}' has audio in only {n_genres} genre folder ({genres[0]!r}); genre "
             f"classification needs at least 2. {LAYOUT}"
         )
+    _warn_about_files(root, files, skipped, extensions)
     if empty:
         warnings.warn(
             f"{len(empty)} folder(s) in '{root}' hold no audio files and are not used as "
@@ -378,6 +386,58 @@ def load_folder(root, *, artists=None, read_tags=True, extensions=AUDIO_EXTENSIO
             f"tracks, {n_genres} genres ({', '.join(sorted(set(genres)))})."
         ),
     )
+
+
+def _loose_files(root, extensions):
+    """Entries directly in ``root`` that look like tracks but are in no genre folder."""
+    loose = []
+    for path in sorted(root.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix.lower() in extensions and not path.is_dir():
+            loose.append((path, "audio file directly in the root, not in a genre folder"))
+        elif path.is_symlink() and not path.exists():
+            loose.append((path, "dangling symbolic link"))
+    return loose
+
+
+def _warn_about_files(root, files, skipped, extensions):
+    """Warn about what the scan left out, truncated files, and formats nothing decodes."""
+    skipped = _loose_files(root, extensions) + skipped
+    summary = describe_skipped(skipped, relative_to=root, limit=_MAX_LISTED)
+    if summary:
+        n_skipped = sum(reason != HIDDEN for _, reason in skipped)
+        hint = " Pass extensions=(...) to include other formats." if NOT_AUDIO in summary else ""
+        warnings.warn(
+            f"{n_skipped} file(s) of '{root}' are not used as tracks: {summary}.{hint}",
+            DataWarning,
+            stacklevel=3,
+        )
+    cut = {p: c for p in files if (c := truncation(p)) is not None}
+    if cut:
+        shown = [
+            f"{p.relative_to(root).as_posix()} ({have:.2f} of {declared:.2f} s)"
+            for p, (have, declared) in cut.items()
+        ]
+        warnings.warn(
+            f"{len(cut)} file(s) of '{root}' are truncated: they hold less audio than their "
+            f"header declares, and only that part is used: {_listing(shown)}. Re-download "
+            "or re-encode them, or remove them.",
+            DataWarning,
+            stacklevel=3,
+        )
+    needy = [p for p in files if p.suffix.lower() in FALLBACK_EXTENSIONS]
+    if needy and not fallback_decoders():
+        warnings.warn(
+            f"{len(needy)} file(s) of '{root}' are in a format libsndfile cannot read "
+            f"({', '.join(sorted({p.suffix.lower() for p in needy}))}), and no fallback "
+            "decoder is installed, so they cannot be decoded: "
+            f"{_listing(p.relative_to(root).as_posix() for p in needy)}. Install ffmpeg "
+            "(e.g. apt install ffmpeg, brew install ffmpeg or conda install ffmpeg), or "
+            "convert them to FLAC or WAV.",
+            DataWarning,
+            stacklevel=3,
+        )
 
 
 def _warn_about_artists(metadata, root, artists, read_tags):

@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_memory, validate_data
 
-from ..audio import fix_duration, is_path_sequence, load, valid_audio
+from ..audio import as_audio_batch, fix_duration, is_path_sequence, load, valid_audio
 from ..exceptions import MirGenreError, ParameterError, PluginError
 
 __all__ = ["BaseExtractor", "ExtractionFailure", "RUNTIME_PARAMS", "check_audio_batch"]
@@ -183,7 +183,7 @@ def check_audio_batch(estimator, X, *, reset):
     estimator : BaseEstimator
         The estimator whose ``n_features_in_`` is set (``reset=True``) or checked.
     X : array-like [shape=(n_clips, n_samples)]
-        Mono float audio.
+        Mono float audio (float16 and object arrays of numbers are converted).
     reset : bool
         True in ``fit``, False in ``transform``/``predict``.
 
@@ -194,7 +194,9 @@ def check_audio_batch(estimator, X, *, reset):
     Raises
     ------
     ParameterError
-        For sparse, integer or 1-D input, no samples, or NaN/inf values, with the fix.
+        With the rule and the fix, for sparse, integer or complex input, 1-D input, 3-D
+        input (multi-channel clips), no clips or no samples, clips of different lengths,
+        paths mixed with clips, and NaN/inf values (see `mir_genre.audio.as_audio_batch`).
     """
     name = type(estimator).__name__
     if issparse(X):
@@ -202,19 +204,7 @@ def check_audio_batch(estimator, X, *, reset):
             f"{name} expects dense audio; got a sparse matrix or array. "
             "Pass X.toarray(), or file paths."
         )
-    X_arr = X if isinstance(X, np.ndarray) else np.asarray(X)
-    if X_arr.dtype.kind in "iub":
-        raise ParameterError(
-            f"{name} expects X as float audio; got an integer array "
-            f"(dtype {X_arr.dtype}). Integer PCM has an arbitrary scale: convert it, e.g. "
-            "X.astype(np.float32) / 32768 for 16-bit audio, or pass file paths instead."
-        )
-    if X_arr.ndim == 1:
-        raise ParameterError(
-            f"{name} expects X as a 2-D float array (n_clips, n_samples) "
-            f"or a 1-D sequence of file paths; got a 1-D array of shape {X_arr.shape}. "
-            "Reshape your data with X[np.newaxis, :] for a single clip."
-        )
+    as_audio_batch(X, name=name)  # the rules validate_data would break, said for audio
     X_arr = validate_data(
         estimator, X, reset=reset, dtype=(np.float32, np.float64), ensure_min_samples=1
     )
