@@ -24,6 +24,7 @@ __all__ = [
     "find_audio",
     "permission_error",
     "truncation",
+    "warn_if_truncated",
 ]
 
 #: Extensions only the fallback decoder (audioread with ffmpeg or GStreamer) can read.
@@ -353,3 +354,28 @@ def _au_data(f, magic):
     if size == 0xFFFFFFFF or encoding not in _AU_BYTES:
         return None
     return start, size, rate * channels * _AU_BYTES[encoding]
+
+
+def warn_if_truncated(path, *, stacklevel=2):
+    """Warn (`AudioWarning`) when a WAV, AIFF or AU file holds less than its header says.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file (checked with `check_file` first).
+    stacklevel : int, default=2
+        Passed to `warnings.warn`, so the warning points at the caller's caller.
+    """
+    import warnings
+
+    from .exceptions import AudioWarning
+
+    cut = truncation(path)
+    if cut is not None:
+        warnings.warn(
+            f"Audio file '{path}' is truncated: it holds {cut[0]:.2f} s of the {cut[1]:.2f} "
+            f"s its header declares ({cut[0] / cut[1]:.0%}); only that part is decoded. "
+            "Re-download or re-encode the file, or exclude it.",
+            AudioWarning,
+            stacklevel=stacklevel + 1,
+        )

@@ -24,8 +24,9 @@ from ._paths import (
     find_audio,
     permission_error,
     truncation,
+    warn_if_truncated,
 )
-from .exceptions import AudioError, AudioWarning, ParameterError
+from .exceptions import AudioError, ParameterError
 
 __all__ = [
     "AUDIO_EXTENSIONS",
@@ -41,6 +42,7 @@ __all__ = [
     "is_path_sequence",
     "load",
     "truncation",
+    "warn_if_truncated",
     "valid_audio",
 ]
 
@@ -576,15 +578,7 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, pad=False, res
             data, native_sr = _read_audioread(path, offset, duration)
         except Exception as ar_exc:
             raise _decode_error(path, sf_exc, ar_exc) from sf_exc
-    cut = truncation(path)
-    if cut is not None:
-        warnings.warn(
-            f"Audio file '{path}' is truncated: it holds {cut[0]:.2f} s of the {cut[1]:.2f} "
-            f"s its header declares ({cut[0] / cut[1]:.0%}); only that part is decoded. "
-            "Re-download or re-encode the file, or exclude it.",
-            AudioWarning,
-            stacklevel=2,
-        )
+    warn_if_truncated(path, stacklevel=3)
     if data.shape[-1] == 0:
         where = f" after offset={offset} s" if offset else ""
         raise AudioError(

@@ -110,6 +110,9 @@ def read_blocks(path, *, block_seconds, sr=None):
     """
     import soundfile as sf
 
+    # Named faults first (a FIFO would block the decoder), and a truncated file warns.
+    audio.check_file(path)
+    audio.warn_if_truncated(path)
     try:
         f = sf.SoundFile(os.fspath(path))
     except Exception:  # not a libsndfile format, or not audio: load says which

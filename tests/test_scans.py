@@ -432,3 +432,19 @@ def test_extract_lists_skipped_files_on_stderr(tmp_path, capsys):
     if hasattr(os, "mkfifo"):
         assert f"not a regular file (a FIFO (named pipe)): '{root / 'pipe.wav'}'" in err
     assert out.read_text().count(str(good)) == 1
+
+
+def test_streaming_reader_names_a_fifo_and_warns_on_a_truncated_file(tmp_path):
+    """predict's window-by-window reader checks files as load does (never blocks)."""
+    from mir_genre.streaming import stream_windows
+
+    fifo = tmp_path / "pipe.wav"
+    os.mkfifo(fifo)
+    with pytest.raises(AudioError, match="not a regular file"):
+        list(stream_windows(fifo, sr=22050, window=1.0))
+    cut = tmp_path / "cut.wav"
+    sf.write(cut, np.zeros(22050, dtype=np.float32), 22050)
+    cut.write_bytes(cut.read_bytes()[: 44 + 22050])  # half of the 16-bit samples
+    with pytest.warns(AudioWarning, match="truncated"):
+        windows = list(stream_windows(cut, sr=22050, window=1.0))
+    assert sum(len(w) for w in windows) == 11025
