@@ -92,8 +92,15 @@ def extract_member(member, X):
     """
     from sklearn.base import clone
 
-    features, failures = member.extract(X, errors="collect")
     location = _cache_location(member)
+    try:
+        features, failures = member.extract(X, errors="collect")
+    except OSError as exc:  # the cache folder itself could not be set up
+        if location is None or not _is_cache_fault(exc, location):
+            raise
+        features, failures = clone(member).set_params(memory=None).extract(X, errors="collect")
+        _warn_cache(location, exc, len(X), 0)
+        return features, failures
     faults = [f for f in failures if _is_cache_fault(f.error, location)]
     if not faults or location is None:
         return features, failures
@@ -112,15 +119,19 @@ def extract_member(member, X):
             source = f"X[{row}]" if isinstance(X, np.ndarray) else failure.source
             redone.append(type(failure)(row, source, failure.error))
     kept = [f for f in failures if f not in faults]
-    warnings.warn(
-        f"The feature cache {location!r} could not be written ({_error_text(faults[0].error)}"
-        f"); {len(rows)} track(s) were extracted without it, so they are not cached; the "
-        f"{len(X) - len(failures)} track(s) read from or written to it before are kept. Free "
-        "space there, fix its permissions, or choose another cache folder.",
-        RuntimeWarning,
-        stacklevel=2,
-    )
+    _warn_cache(location, faults[0].error, len(rows), len(X) - len(failures))
     return features, sorted(kept + redone, key=lambda f: f.index)
+
+
+def _warn_cache(location, error, n_redone, n_cached):
+    warnings.warn(
+        f"The feature cache {location!r} could not be written ({_error_text(error)}); "
+        f"{n_redone} track(s) were extracted without it, so they are not cached; the "
+        f"{n_cached} track(s) read from or written to it before are kept. Free space "
+        "there, fix its permissions, or choose another cache folder.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 def unreadable_records(failures):
