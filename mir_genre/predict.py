@@ -242,7 +242,7 @@ def _predict_all(model, files, args):
     return results, failed
 
 
-def main(argv=None):
+def _main(argv=None):
     """Run ``python -m mir_genre.predict``.
 
     Parameters
@@ -318,6 +318,32 @@ def main(argv=None):
         )
         return 1
     return 0
+
+
+def main(argv=None):
+    """Run ``python -m mir_genre.predict`` (see `_main`); Ctrl-C: one line, exit 130.
+
+    The files predicted before the interruption are already on stdout (one row each).
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Command-line arguments (``sys.argv[1:]`` when None).
+
+    Returns
+    -------
+    int
+        As `_main`, or 130 when interrupted.
+    """
+    from ._cli import interrupted
+
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return interrupted(
+            "stopped; the files predicted before it have their rows above (with --json, "
+            "none: the document is printed only at the end)."
+        )
 
 
 if __name__ == "__main__":
