@@ -494,3 +494,19 @@ def test_predict_ctrl_c_is_one_line_and_keeps_the_rows_printed(tmp_path, monkeyp
     assert len(lines) == 1 and lines[0].startswith("interrupted: "), captured.err
     rows = captured.out.splitlines()[1:]  # after the header
     assert [row.split()[0] for row in rows] == [str(p) for p in songs[:2]]
+
+
+def test_compare_full_cache_disk_evaluates_every_track(tmp_path, monkeypatch, capsys):
+    import json
+
+    _full_cache_disk(monkeypatch)
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    argv = [*TINY, "--pipelines", LOGISTIC, "--protocol", "artist:3", "--out", str(out)]
+    code = mir_genre.compare.main([*argv, "--cache", str(cache)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert f"The feature cache '{cache}' could not be written" in err
+    assert "No space left on device" in err and "could not be read" not in err
+    record = json.loads((out / "results.json").read_text())["pipelines"][0]
+    assert record["unreadable"] == []
+    assert sum(fold["n_test"] for fold in record["runs"][0]["folds"]) == 12
