@@ -10,8 +10,11 @@ and only the classifier is cross-validated; unreadable tracks are left out, with
 warning naming each file and the reason); this module parses the options, prints and
 writes.
 
-Results are written after every finished pipeline, so Ctrl-C keeps them (and the feature
-cache) and exits with status 130.
+Before any work, every spec is built and each parameter value checked against its rule,
+and ``--out`` and ``--cache`` are created and probed, so a mistake fails at once, not hours
+in.  Results are written after every finished pipeline, so Ctrl-C keeps them (and the
+feature cache) and exits with status 130; a write that fails (a full disk) is reported,
+naming the folder, and retried after the next pipeline.
 """
 
 import argparse

@@ -19,6 +19,10 @@ of it: spec and parameters, classes, library versions, dataset, protocol and sco
 the clip length and sampling rate it was trained on, and when.
 ``python -m mir_genre.predict`` reads it.
 
+The model file's folder and the cache are created and probed, and every parameter
+value of the pipeline checked, before any track is read; Ctrl-C stops with one line
+and exit code 130, the feature cache keeping the tracks extracted so far.
+
 A classifier trained on a feature table whose columns are the ``tzanetakis57``
 features (the public GTZAN ``features_30_sec.csv``) gets that extractor put in front of
 it, so the model predicts from audio like any other.
