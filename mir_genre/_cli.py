@@ -1,23 +1,37 @@
 """Helpers shared by the command-line tools (compare, train, predict, extract).
 
-Dataset options, error exits, and one way to report warnings:
+Dataset options, error exits, up-front checks of ``--n-jobs`` (`n_jobs_type`) and of
+output places (`check_writable_file`, `check_writable_dir`: created and probed before
+any work), the one-line exit on Ctrl-C (`interrupted`), and one way to report warnings:
 `mir_genre._common.capture_warnings` (importable from here too) records each as one line
 (``Category: message``) instead of printing a traceback-style warning (or raising one
 under ``-W error``), and `print_warnings` prints those lines on stderr.  The evaluation
 engine records the warnings of every fold the same way.
 """
 
+import argparse
 import inspect
 import sys
 
-from ._common import capture_warnings, one_line, parse_literal  # noqa: F401 (re-exported)
+from ._common import (  # noqa: F401 (re-exported)
+    capture_warnings,
+    check_n_jobs,
+    check_writable_dir,
+    check_writable_file,
+    one_line,
+    parse_literal,
+)
 from .exceptions import ParameterError
 
 __all__ = [
     "add_dataset_arguments",
     "capture_warnings",
+    "check_writable_dir",
+    "check_writable_file",
     "dataset_kwargs",
     "error_exit",
+    "interrupted",
+    "n_jobs_type",
     "print_warnings",
     "load_dataset_from_args",
     "parse_assignment",
@@ -200,3 +214,55 @@ def print_warnings(lines):
     for line in distinct:
         print(f"warning: {line}", file=sys.stderr)
     return sorted(distinct)
+
+
+def n_jobs_type(text):
+    """``type=`` of every ``--n-jobs``: joblib's rule, checked when the options are parsed.
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+
+    Returns
+    -------
+    int
+        -1 (all cores, -2 all but one, ...) or a positive number of workers.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For 0 or a value that is not an integer (argparse names the option).
+
+    Examples
+    --------
+    >>> n_jobs_type("-1"), n_jobs_type("4")
+    (-1, 4)
+    """
+    rule = (
+        "must be -1 (all cores; -2: all but one) or a positive number of workers "
+        "(joblib's rule); got {!r}. Use e.g. --n-jobs 1 or --n-jobs -1."
+    )
+    try:
+        value = int(text)
+        check_n_jobs(value, name="--n-jobs")
+    except (ValueError, ParameterError):
+        raise argparse.ArgumentTypeError(rule.format(text)) from None
+    return value
+
+
+def interrupted(message):
+    """Report Ctrl-C as the tools do: one line on stderr; return exit code 130.
+
+    Parameters
+    ----------
+    message : str
+        What was kept (and where), so the user knows what a rerun reuses.
+
+    Returns
+    -------
+    int
+        130 (128 + SIGINT), the shell's code for a process stopped by Ctrl-C.
+    """
+    print(f"interrupted: {one_line(message)}", file=sys.stderr)
+    return 130

@@ -4,7 +4,10 @@
 - :func:`atomic_write`: write a file so that an interruption never leaves half of it;
 - :func:`plain`: turn a value into something JSON writes faithfully;
 - :class:`capture_warnings`: record warnings as one line each (reports, CLIs, folds);
-- :func:`parse_literal`: a Python literal, or a bare word, from command-line text.
+- :func:`parse_literal`: a Python literal, or a bare word, from command-line text;
+- :func:`check_writable_dir`, :func:`check_writable_file`: output places probed before
+  any work (created, a temporary file written and removed);
+- :func:`check_n_jobs`: joblib's rule for ``n_jobs`` (None, -1 or a positive integer).
 """
 
 import ast
@@ -18,7 +21,16 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["atomic_write", "capture_warnings", "one_line", "parse_literal", "plain"]
+__all__ = [
+    "atomic_write",
+    "capture_warnings",
+    "check_n_jobs",
+    "check_writable_dir",
+    "check_writable_file",
+    "one_line",
+    "parse_literal",
+    "plain",
+]
 
 
 def one_line(text, limit=None):
@@ -220,3 +232,159 @@ def parse_literal(text, *, bare="word"):
         if bare == "any" or text.replace("_", "").replace("-", "").replace(".", "").isalnum():
             return text
         raise ValueError(f"{text!r} is neither a Python literal nor a bare word") from None
+
+
+def _os_reason(exc):
+    """``exc``'s reason in words: the OS's message, and what a permission error means."""
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, PermissionError):
+        reason += " (no permission to write there)"
+    return reason
+
+
+def check_writable_dir(path, *, what):
+    """Create the folder ``path`` if missing and check that files can be written in it.
+
+    A temporary file is created and removed, so a folder that cannot take files
+    (read-only, a path under a regular file, a full disk) is refused before any work.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The folder.
+    what : str
+        What it is for, as the message should name it (``"--cache"``, ``"memory"``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ParameterError
+        When the folder cannot be created or written; the message names the path, the
+        reason and the fix.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> check_writable_dir(pathlib.Path(tempfile.mkdtemp()) / "new", what="--cache").is_dir()
+    True
+    """
+    from .exceptions import ParameterError
+
+    path = Path(path)
+    blocker = next((p for p in [path, *path.parents] if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ParameterError(
+            f"{what} {str(path)!r} cannot be created: {str(blocker)!r} is a file, not a "
+            "folder. Choose another folder, or move the file away."
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".mir_genre_probe_", suffix=".tmp")
+        try:
+            os.write(fd, b"probe")
+        finally:
+            os.close(fd)
+            Path(probe).unlink(missing_ok=True)
+    except OSError as exc:
+        raise ParameterError(
+            f"{what} {str(path)!r} cannot be written: {_os_reason(exc)}. Choose a folder "
+            "you can write to (with free space), or fix its permissions."
+        ) from exc
+    return path
+
+
+def check_writable_file(path, *, what):
+    """Check, before any work, that the file ``path`` can be written.
+
+    Its folder is created if missing and probed with a temporary file
+    (`check_writable_dir`); an existing folder at ``path`` itself is refused.  The
+    file is not created.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write later.
+    what : str
+        What it is, as the message should name it (``"-o/--output"``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ParameterError
+        When the file could not be written; the message names the path, the reason
+        and the fix.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> check_writable_file(pathlib.Path(tempfile.mkdtemp()) / "a.csv", what="-o").name
+    'a.csv'
+    """
+    from .exceptions import ParameterError
+
+    path = Path(path)
+    if path.is_dir():
+        raise ParameterError(
+            f"{what} {str(path)!r} is a folder; name a file in it, e.g. {str(path / 'out')!r}."
+        )
+    check_writable_dir(path.parent, what=f"{what} {str(path)!r}: its folder")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ParameterError(
+            f"{what} {str(path)!r} exists and cannot be overwritten (no permission to "
+            "write it). Choose another file name, or fix its permissions."
+        )
+    return path
+
+
+def check_n_jobs(n_jobs, *, name="n_jobs"):
+    """Check ``n_jobs`` by joblib's rule: None, -1 (all cores) or a positive integer.
+
+    joblib also reads ``-2`` as all cores but one (and so on); 0 means nothing, so it
+    is refused here rather than deep inside a run.
+
+    Parameters
+    ----------
+    n_jobs : object
+        The value given.
+    name : str, default="n_jobs"
+        The parameter or option, for the message.
+
+    Returns
+    -------
+    int or None
+        ``n_jobs``.
+
+    Raises
+    ------
+    ParameterError
+        For 0, a non-integer, or a bool.
+
+    Examples
+    --------
+    >>> check_n_jobs(-1), check_n_jobs(None), check_n_jobs(4)
+    (-1, None, 4)
+    """
+    import numbers
+
+    from .exceptions import ParameterError
+
+    if n_jobs is None or (
+        isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool) and n_jobs != 0
+    ):
+        return n_jobs
+    raise ParameterError(
+        f"{name} must be None, -1 (all cores) or a positive number of workers (joblib's "
+        f"rule; -2 is all cores but one); got {n_jobs!r}. Use e.g. {name} 1 or {name} -1."
+        if name.startswith("--")
+        else f"{name} must be None, -1 (all cores) or a positive number of workers "
+        f"(joblib's rule; -2 is all cores but one); got {n_jobs!r}. Pass e.g. "
+        f"{name}=1 or {name}=-1."
+    )

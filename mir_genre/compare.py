@@ -10,8 +10,11 @@ and only the classifier is cross-validated; unreadable tracks are left out, with
 warning naming each file and the reason); this module parses the options, prints and
 writes.
 
-Results are written after every finished pipeline, so Ctrl-C keeps them (and the feature
-cache) and exits with status 130.
+Before any work, every spec is built and each parameter value checked against its rule,
+and ``--out`` and ``--cache`` are created and probed, so a mistake fails at once, not hours
+in.  Results are written after every finished pipeline, so Ctrl-C keeps them (and the
+feature cache) and exits with status 130; a write that fails (a full disk) is reported,
+naming the folder, and retried after the next pipeline.
 """
 
 import argparse
@@ -19,17 +22,23 @@ import importlib.util
 import shlex
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
-
-import numpy as np
 
 from ._cli import (
     add_dataset_arguments,
-    dataset_kwargs,
+    check_writable_dir,
     error_exit,
+    interrupted,
     load_dataset_from_args,
+    n_jobs_type,
 )
-from ._common import plain
+from ._compare_output import (
+    ResultsWriter,
+    dataset_description,
+    list_lines,
+    print_leaderboard,
+    say,
+    summary_line,
+)
 from .evaluation import (
     check_protocols,
     check_spec_fits_dataset,
@@ -39,7 +48,7 @@ from .evaluation import (
     run_pipelines,
 )
 from .exceptions import DataError, LeakageError, MirGenreError, ParameterError
-from .provenance import dataset_checksum, dataset_info, library_versions
+from .provenance import dataset_checksum, library_versions
 
 __all__ = [
     "CLASSICAL_PIPELINES",
@@ -173,7 +182,7 @@ def make_parser():
     group = parser.add_argument_group("running")
     group.add_argument(
         "--n-jobs",
-        type=int,
+        type=n_jobs_type,
         default=None,
         metavar="N",
         help="parallel extraction and folds (-1: all cores; default 1, or the whole "
@@ -304,7 +313,9 @@ def _joined_names(text):
 def requested_specs(args):
     """Return the pipelines named by ``--pipelines`` or an extractor x classifier grid.
 
-    Every name is looked up in the registry, so a typo fails before any data is loaded.
+    Every name is looked up in the registry and every pipeline built with its parameters
+    checked (`mir_genre.specs.validate_pipeline`), so a typo or a bad value fails before
+    any data is loaded.
 
     Parameters
     ----------
@@ -320,13 +331,13 @@ def requested_specs(args):
     Raises
     ------
     ParameterError
-        For bad spec syntax, an unknown name (the message lists the known ones), or
-        ``--extractors`` without ``--classifiers``.
+        For bad spec syntax, an unknown or misplaced name (the message lists the known
+        ones), a bad parameter value, or ``--extractors`` without ``--classifiers``.
     PluginError
         For a plugin that fails to load.
     """
     from .registry import load_plugin
-    from .specs import PipelineSpec, parse_specs
+    from .specs import PipelineSpec, build_pipeline, check_spec_order, parse_specs
 
     if args.pipelines:
         specs = parse_specs(args.pipelines)
@@ -345,10 +356,12 @@ def requested_specs(args):
     else:
         return None
     for spec in specs:
+        check_spec_order(spec)
         for name, _ in spec.extractors:
             load_plugin("extractors", name)
         if spec.classifier:
             load_plugin("classifiers", spec.classifier)
+        build_pipeline(spec)  # every parameter value checked now, not when it runs
     return list({str(spec): spec for spec in specs}.values())
 
 
@@ -389,71 +402,18 @@ def resolve_specs(specs, dataset):
     return specs, notes
 
 
-# --------------------------------------------------------------------------- context
-
-
-def _dataset_info(dataset, args):
-    try:
-        arguments = plain(dataset_kwargs(args))
-    except MirGenreError:  # already validated when the dataset loaded
-        arguments = {}
-    return {**dataset_info(dataset), "arguments": arguments}
-
-
-# --------------------------------------------------------------------------- --list
-
-
-def _list_lines():
-    from .__main__ import discover_plugins, summary_lines
-
-    infos, other = discover_plugins()
-    lines = summary_lines(infos)
-    lines.append(
-        f"{'defaults:':<15}audio: {', '.join(CLASSICAL_PIPELINES)}, and a CNN "
-        f"(CPU: {DEEP_PIPELINE_CPU}; GPU: {DEEP_PIPELINE_GPU})"
-    )
-    lines.append(f"{'':<15}features: {', '.join(FEATURE_PIPELINES)}")
-    return lines, [f"warning: {line}" for line in other]
-
-
 # --------------------------------------------------------------------------- main
 
 
-def _say(quiet, *parts):
-    if not quiet:
-        print(*parts, file=sys.stderr)
-
-
-def _summary_line(record):
-    parts = []
-    for run in record["runs"]:
-        if run["error"]:
-            parts.append(f"{run['protocol']} failed")
-        else:
-            accuracy = np.mean([f["accuracy"] for f in run["folds"]])
-            parts.append(f"{run['protocol']} accuracy {accuracy:.3f}")
-    return f"{record['label']}: {', '.join(parts)} ({record['seconds']:.1f} s)"
-
-
-def _print_leaderboard(results):
-    from .report import format_leaderboard
-
-    dataset = results["dataset"]
-    print(
-        f"{dataset['name']}: {dataset['n_tracks']} tracks, {dataset['n_genres']} genres, "
-        f"{dataset['n_artists']} artists (sha256 {dataset['sha256'][:12]})"
-    )
-    print()
-    print(format_leaderboard(results))
-    specs = [(p["label"], p["spec"]) for p in results["pipelines"] if p["label"] != p["spec"]]
-    if specs:
-        print()
-        print("pipelines:")
-        for label, spec in specs:
-            print(f"  {label} = {spec}")
-
-
 def main(argv=None):
+    """Run ``python -m mir_genre.compare`` (see `_main`); Ctrl-C before the run: one line."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # the run itself reports what it kept
+        return interrupted("nothing was evaluated yet, so nothing was written.")
+
+
+def _main(argv=None):
     """Run ``python -m mir_genre.compare``.
 
     Parameters
@@ -466,8 +426,9 @@ def main(argv=None):
     int
         0 when every pipeline finished; 1 when some failed (they are in the leaderboard),
         when the data is missing or a Dask scheduler cannot be reached; 2 for usage
-        errors (unknown names, bad options); 130 when interrupted (finished results are
-        kept).
+        errors (unknown names, bad parameter values or options, an ``--out`` or
+        ``--cache`` that cannot be written: all found before any work); 130 when
+        interrupted (finished results are kept).
     """
     from .datasets._base import cache_dir
 
@@ -480,7 +441,9 @@ def main(argv=None):
             "--classifiers (which build a grid)"
         )
     if args.list:
-        lines, extra = _list_lines()
+        lines, extra = list_lines(
+            CLASSICAL_PIPELINES, DEEP_PIPELINE_CPU, DEEP_PIPELINE_GPU, FEATURE_PIPELINES
+        )
         print("\n".join(lines))
         for line in extra:
             print(line, file=sys.stderr)
@@ -489,7 +452,9 @@ def main(argv=None):
     try:
         protocols = check_protocols(args.protocol)
         requested = requested_specs(args)
-    except MirGenreError as exc:  # unknown names, bad syntax, broken plugins
+        memory = check_writable_dir(args.cache or cache_dir("features"), what="--cache")
+        out = check_writable_dir(args.out, what="--out") if args.out else None
+    except MirGenreError as exc:  # unknown names, bad syntax or values, broken plugins
         return error_exit(exc)
     try:
         dataset = load_dataset_from_args(args)
@@ -502,7 +467,6 @@ def main(argv=None):
 
     scheduler_jobs = -1 if args.scheduler else 1
     n_jobs = args.n_jobs if args.n_jobs is not None else scheduler_jobs
-    memory = Path(args.cache) if args.cache else cache_dir("features")
     try:
         specs, notes = resolve_specs(requested, dataset)
         splits, protocol_info, split_notes = make_splits(dataset, protocols, seed=args.seed)
@@ -519,7 +483,7 @@ def main(argv=None):
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m mir_genre.compare " + shlex.join(argv),
         "seed": args.seed,
-        "dataset": _dataset_info(dataset, args),
+        "dataset": dataset_description(dataset, args),
         "protocols": protocol_info,
         "versions": library_versions("jax"),
         "keras_backend": None,
@@ -528,11 +492,8 @@ def main(argv=None):
         "interrupted": False,
         "pipelines": [],
     }
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        from .report import write_results
-
-        write_results(results, out)
+    write = ResultsWriter(out)
+    write(results)
     failed = 0
     # Progress bars redraw in place, which only a terminal shows as such: in a log file
     # or CI output every redraw is kept. Elsewhere the one-line summaries say enough.
@@ -552,39 +513,44 @@ def main(argv=None):
                             f"warning: {record['label']} [{run['protocol']}]: {text}",
                             file=sys.stderr,
                         )
-                _say(args.quiet, _summary_line(record))
-                if out is not None:
-                    write_results(results, out)
+                say(args.quiet, summary_line(record))
+                write(results)
     except KeyboardInterrupt:
         results["interrupted"] = True
         kept = [p["label"] for p in results["pipelines"]]
-        if out is not None:
-            write_results(results, out)
+        written = write(results)
         if kept:
-            _print_leaderboard(results)
-        where = f" in {out / 'results.csv'} and {out / 'results.json'}" if out else ""
-        print(
-            f"interrupted: kept {len(kept)} finished pipeline(s){where}"
+            print_leaderboard(results)
+        where = f" in {out / 'results.csv'} and {out / 'results.json'}" if written and out else ""
+        return interrupted(
+            f"kept {len(kept)} finished pipeline(s){where}"
             f"{': ' + ', '.join(kept) if kept else ''}; the feature cache in {memory} is kept "
-            "too, so a rerun skips the extracted tracks.",
-            file=sys.stderr,
+            "too, so a rerun skips the extracted tracks."
         )
-        return 130
     except MirGenreError as exc:  # e.g. the Dask scheduler cannot be reached
         return error_exit(exc, code=1)
 
-    _print_leaderboard(results)
+    print_leaderboard(results)
     if all(p["honest"] for p in protocol_info):
-        _say(
+        say(
             args.quiet,
             f"(add random:5 to --protocol, e.g. --protocol {protocols[0]},random:5, to see how "
             "much a random split would flatter these scores)",
         )
+    if write.error is not None and not write(results):
+        return error_exit(write.final_error(), code=1)
     if out is not None:
         from .report import write_report
 
-        written = write_report(results, out)
-        _say(
+        try:
+            written = write_report(results, out)
+        except OSError as exc:
+            return error_exit(
+                f"could not write the report in {out} ({type(exc).__name__}: {exc}); "
+                "results.csv and results.json there hold every score.",
+                code=1,
+            )
+        say(
             args.quiet,
             f"wrote {out / 'results.csv'}, {out / 'results.json'}, {len(written) - 2} figure(s), "
             f"{out / 'report.md'} and {out / 'report.html'}",

@@ -5,9 +5,15 @@ extractor.  Files that cannot be read are listed on stderr, never silently dropp
 exit code is 1 when any failed unless ``--skip-bad`` is given.  Files of the folders
 given that are not read (an extension that is not audio, a dangling link, a FIFO...)
 are listed on stderr with the reason; hidden files (``.DS_Store``) are not.
+
+The output file and the cache are checked before the first track is read; a table that
+cannot be written at the end is kept in a spare file (the message names it); a cache
+that cannot be written (a full disk) is bypassed with a warning, never counted as
+unreadable audio; Ctrl-C stops with one line and exit code 130, keeping the cache.
 """
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 # find_audio and AUDIO_EXTENSIONS live in mir_genre.audio; kept importable from here.
+from ._cli import n_jobs_type
 from .audio import AUDIO_EXTENSIONS, HIDDEN, describe_skipped, find_audio
 
 __all__ = ["AUDIO_EXTENSIONS", "find_audio", "make_parser", "main", "write_demo_clips"]
@@ -116,7 +123,9 @@ def make_parser():
         metavar="FILE",
         help="output table, .csv or .parquet (default: CSV on stdout)",
     )
-    parser.add_argument("--n-jobs", type=int, default=1, help="parallel workers (-1: all cores)")
+    parser.add_argument(
+        "--n-jobs", type=n_jobs_type, default=1, help="parallel workers (-1: all cores)"
+    )
     parser.add_argument("--cache", metavar="DIR", help="per-track feature cache directory")
     parser.add_argument(
         "--skip-bad",
@@ -144,12 +153,13 @@ def _table(paths, extractors, *, n_jobs, cache, quiet):
     """Run every extractor; return (DataFrame of good rows, {path: error})."""
     import pandas as pd
 
+    from .evaluation import extract_member
     from .registry import get_extractor
 
     blocks, failed = [], {}
     for name in extractors:
         est = get_extractor(name, n_jobs=n_jobs, memory=cache, verbose=not quiet)
-        features, failures = est.extract([str(p) for p in paths], errors="collect")
+        features, failures = extract_member(est, [str(p) for p in paths])
         for failure in failures:
             failed.setdefault(failure.source, failure.error)
         blocks.append(pd.DataFrame(features, columns=est.get_feature_names_out()))
@@ -165,8 +175,66 @@ def _table(paths, extractors, *, n_jobs, cache, quiet):
     return table[keep].reset_index(drop=True), failed
 
 
+def _write_table(table, path):
+    """Write the table to ``path`` (CSV or Parquet by suffix) in one atomic step."""
+    from ._common import atomic_write
+
+    if path.suffix.lower() == ".parquet":
+        return atomic_write(path, lambda fh: table.to_parquet(fh, index=False))
+    return atomic_write(path, table.to_csv(index=False))
+
+
+def _keep_table(table, out, error, cache):
+    """Write the table that could not go to ``out`` elsewhere; return the message."""
+    from ._common import one_line
+
+    reason = f"{type(error).__name__}: {one_line(error)}"
+    places = ([Path(cache)] if cache else []) + [Path(tempfile.gettempdir())]
+    for place in places:
+        try:
+            fd, spare = tempfile.mkstemp(
+                dir=place, prefix=f"{out.stem}.kept-", suffix=out.suffix.lower()
+            )
+            os.close(fd)
+        except OSError:
+            continue
+        try:
+            _write_table(table, Path(spare))
+        except OSError:
+            Path(spare).unlink(missing_ok=True)
+            continue
+        return (
+            f"could not write the table to {str(out)!r} ({reason}); it was written to "
+            f"{spare!r} instead: move it where you want it."
+        )
+    kept = (
+        f"the per-track cache in {cache!r} keeps the features, so a rerun with the same "
+        "--cache rebuilds the table without extracting again"
+        if cache
+        else "pass --cache DIR so that a rerun does not extract everything again"
+    )
+    return (
+        f"could not write the table to {str(out)!r} ({reason}), nor to a spare file in "
+        f"{', '.join(str(p) for p in places)}; {kept}. Free space or choose another -o."
+    )
+
+
+def _interrupted_message(cache):
+    if cache:
+        return (
+            f"no table was written; the per-track cache in {cache} keeps the tracks "
+            "extracted so far, so a rerun with the same --cache skips them."
+        )
+    return "no table was written (pass --cache DIR so that a rerun can resume)."
+
+
 def main(argv=None):
     """Run ``python -m mir_genre.extract``.
+
+    The output file and the cache folder are checked (created and probed) before any
+    track is read.  A table that cannot be written at the end (a full disk) is kept in
+    a spare file whose name is printed.  Ctrl-C stops with one line and exit code 130;
+    the per-track cache keeps the tracks extracted so far.
 
     Parameters
     ----------
@@ -176,10 +244,12 @@ def main(argv=None):
     Returns
     -------
     int
-        0 on success; 1 when some files could not be read (without ``--skip-bad``)
-        or nothing could be extracted; 2 for usage errors.
+        0 on success; 1 when some files could not be read (without ``--skip-bad``),
+        nothing could be extracted, or the table could not be written where asked;
+        2 for usage errors (including an output or cache that cannot be written);
+        130 when interrupted.
     """
-    from .exceptions import MirGenreError
+    from ._cli import check_writable_dir, check_writable_file, error_exit, interrupted
 
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -187,6 +257,25 @@ def main(argv=None):
         parser.error("give audio files or folders, or --demo (not both)")
     if args.output and Path(args.output).suffix.lower() not in (".csv", ".parquet"):
         parser.error(f"--output must end in .csv or .parquet; got '{args.output}'")
+    from .exceptions import ParameterError
+
+    try:
+        if args.output:
+            check_writable_file(args.output, what="-o/--output")
+        if args.cache:
+            check_writable_dir(args.cache, what="--cache")
+    except ParameterError as exc:
+        return error_exit(exc)
+    try:
+        return _run(parser, args)
+    except KeyboardInterrupt:
+        return interrupted(_interrupted_message(args.cache))
+
+
+def _run(parser, args):
+    from ._cli import capture_warnings, error_exit, print_warnings
+    from .exceptions import MirGenreError
+
     extractors = args.extractor or ["tzanetakis57"]
     with tempfile.TemporaryDirectory(prefix="mir_genre_demo_") as tmp:
         skipped = []
@@ -202,22 +291,23 @@ def main(argv=None):
                 file=sys.stderr,
             )
             return 1
-        try:
-            table, failed = _table(
-                paths, extractors, n_jobs=args.n_jobs, cache=args.cache, quiet=args.quiet
-            )
-        except MirGenreError as exc:  # unknown extractor, broken plugin, bad parameter
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        with capture_warnings() as caught:
+            try:
+                table, failed = _table(
+                    paths, extractors, n_jobs=args.n_jobs, cache=args.cache, quiet=args.quiet
+                )
+            except MirGenreError as exc:  # unknown extractor, broken plugin, bad parameter
+                print_warnings(caught.lines)
+                return error_exit(exc)
+        print_warnings(caught.lines)
         if args.demo:
             table["filename"] = [Path(f).name for f in table["filename"]]
     if args.output:
         out = Path(args.output)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() == ".parquet":
-            table.to_parquet(out, index=False)
-        else:
-            table.to_csv(out, index=False)
+        try:
+            _write_table(table, out)
+        except OSError as exc:
+            return error_exit(_keep_table(table, out, exc, args.cache), code=1)
     else:
         table.to_csv(sys.stdout, index=False)
     if not args.quiet:

@@ -9,7 +9,10 @@ components and then go through the same assembly, so both give the same pipeline
   ``hop_length``) where it takes them and was not given its own: a CNN after a 64-band
   ``mel_patches`` reads 64-band patches;
 - a classifier given a different value than its extractor's is refused, with both
-  values in the message (it would read the features with the wrong shape).
+  values in the message (it would read the features with the wrong shape);
+- every step's parameters are checked against its ``_parameter_constraints``
+  (`validate_pipeline`) when a spec is built, so a bad value fails before any audio is
+  read, naming the spec, the parameter, the rule and the fix.
 """
 
 import inspect
@@ -22,11 +25,13 @@ from .registry import _EXPECTED, _LABELS, _has_methods, _problem, list_plugins, 
 __all__ = [
     "SHARED_INPUT_PARAMS",
     "build_pipeline",
+    "check_spec_order",
     "extractor_members",
     "get_classifier",
     "get_extractor",
     "make_pipeline",
     "set_runtime_params",
+    "validate_pipeline",
 ]
 
 #: Parameters that describe the extractor's output: a classifier that takes them (the
@@ -437,9 +442,12 @@ def build_pipeline(spec, *, memory=None, n_jobs=None, random_state=None, default
     >>> pipe[-1].n_mels
     64
     """
+    from ._common import check_n_jobs
     from .specs import parse_spec
 
     spec = parse_spec(spec) if isinstance(spec, str) else spec
+    check_spec_order(spec)
+    check_n_jobs(n_jobs)
     defaults = defaults or {}
     runtime = {"memory": memory, "n_jobs": n_jobs}
     extractors = []
@@ -453,6 +461,126 @@ def build_pipeline(spec, *, memory=None, n_jobs=None, random_state=None, default
     classifier = get_classifier(spec.classifier, **spec.classifier_params)
     fallback = {**defaults.get(spec.classifier, {}), "random_state": random_state}
     _set_missing(classifier, fallback, spec.classifier_params)
-    return _assemble(
+    pipe = _assemble(
         extractors, [], (spec.classifier, classifier), given=set(spec.classifier_params)
     )
+    return validate_pipeline(pipe, spec=spec)
+
+
+def check_spec_order(spec):
+    """Check that a spec names its extractors first and one classifier last.
+
+    Parameters
+    ----------
+    spec : PipelineSpec
+        The parsed spec.
+
+    Raises
+    ------
+    ParameterError
+        When a classifier's name stands where an extractor belongs, or an extractor's
+        name last; the message gives the spec written the right way round.
+
+    Examples
+    --------
+    >>> from mir_genre.specs import parse_spec
+    >>> check_spec_order(parse_spec("svm+tzanetakis57"))
+    Traceback (most recent call last):
+    ...
+    mir_genre.exceptions.ParameterError: Pipeline spec 'svm+tzanetakis57': 'svm' is a \
+classifier; write extractor(s) first, then one classifier, e.g. tzanetakis57+svm.
+    """
+    extractors, classifiers = set(list_plugins("extractors")), set(list_plugins("classifiers"))
+    names = [name for name, _ in spec.extractors] + [spec.classifier]
+    known_extractors = [n for n in names if n in extractors and n not in classifiers]
+    known_classifiers = [n for n in names if n in classifiers and n not in extractors]
+    example = "+".join(known_extractors or ["tzanetakis57"])
+    example += "+" + (known_classifiers[0] if known_classifiers else "svm")
+    misplaced = [(n, "a classifier") for n in names[:-1] if n in known_classifiers]
+    if names[-1] in known_extractors:
+        misplaced.append((names[-1], "an extractor"))
+    if misplaced:
+        name, kind = misplaced[0]
+        raise ParameterError(
+            f"Pipeline spec {str(spec)!r}: {name!r} is {kind}; write extractor(s) first, "
+            f"then one classifier, e.g. {example}."
+        )
+
+
+def _default_of(estimator, param):
+    try:
+        default = inspect.signature(type(estimator).__init__).parameters[param].default
+    except (KeyError, TypeError, ValueError):
+        return inspect.Parameter.empty
+    return default
+
+
+def _step_names(pipe):
+    """``(name, estimator)`` of every step, the members of a FeatureUnion in its place."""
+    from sklearn.pipeline import FeatureUnion
+
+    for name, step in pipe.steps:
+        if isinstance(step, FeatureUnion):
+            yield from step.transformer_list
+        else:
+            yield name, step
+
+
+def validate_pipeline(pipe, *, spec=None):
+    """Check every step's parameters (extractors and classifier) before any work.
+
+    Each step that declares scikit-learn ``_parameter_constraints`` has every
+    parameter checked against them, as its ``fit`` would check them, so a bad value is
+    refused before the first track is read rather than when the pipeline is fitted.
+
+    Parameters
+    ----------
+    pipe : sklearn.pipeline.Pipeline
+        The pipeline (`build_pipeline`, `make_pipeline`); not changed.
+    spec : PipelineSpec, str or None, default=None
+        The spec it was built from, named in the message.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        ``pipe``.
+
+    Raises
+    ------
+    ParameterError
+        For the first parameter that breaks its rule: the spec, the step, the
+        parameter, the rule, the value and the fix.
+
+    Examples
+    --------
+    >>> validate_pipeline(build_pipeline("mfcc_deltas[n_mfcc=13]+svm")).steps[0][0]
+    'mfcc_deltas'
+    >>> get_extractor("mfcc_deltas", n_mfcc="abc")  # builds; fit would refuse it
+    MFCCDeltas(n_mfcc='abc')
+    """
+    from sklearn.utils._param_validation import (
+        InvalidParameterError,
+        validate_parameter_constraints,
+    )
+
+    where = f"Pipeline spec {str(spec)!r}: " if spec is not None else "Pipeline: "
+    for name, step in _step_names(pipe):
+        constraints = getattr(step, "_parameter_constraints", None)
+        if not isinstance(constraints, dict):
+            continue
+        for param, value in step.get_params(deep=False).items():
+            if param not in constraints:
+                continue
+            try:
+                validate_parameter_constraints(
+                    {param: constraints[param]}, {param: value}, type(step).__name__
+                )
+            except InvalidParameterError as exc:
+                default = _default_of(step, param)
+                fix = f"set {name}[{param}=...] to a value the rule allows"
+                if default is not inspect.Parameter.empty:
+                    fix += f", e.g. {name}[{param}={default!r}] (its default)"
+                raise ParameterError(
+                    f"{where}{exc} Fix: {fix}, or leave {param} out of the spec."
+                ) from None
+    return pipe

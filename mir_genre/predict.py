@@ -27,7 +27,7 @@ import sys
 
 import numpy as np
 
-from ._cli import capture_warnings, error_exit, print_warnings
+from ._cli import capture_warnings, error_exit, n_jobs_type, print_warnings
 from .streaming import stream_windows, window_starts  # window_starts: importable here too
 
 __all__ = ["make_parser", "main", "predict_file", "window_starts"]
@@ -78,7 +78,10 @@ def make_parser():
         "--top", type=int, default=3, metavar="K", help="genres listed per file (default 3)"
     )
     parser.add_argument(
-        "--n-jobs", type=int, default=None, help="parallel workers for the windows of a file"
+        "--n-jobs",
+        type=n_jobs_type,
+        default=None,
+        help="parallel workers for the windows of a file",
     )
     parser.add_argument(
         "--info", action="store_true", help="describe the model (with FILEs: then predict)"
@@ -242,7 +245,7 @@ def _predict_all(model, files, args):
     return results, failed
 
 
-def main(argv=None):
+def _main(argv=None):
     """Run ``python -m mir_genre.predict``.
 
     Parameters
@@ -318,6 +321,32 @@ def main(argv=None):
         )
         return 1
     return 0
+
+
+def main(argv=None):
+    """Run ``python -m mir_genre.predict`` (see `_main`); Ctrl-C: one line, exit 130.
+
+    The files predicted before the interruption are already on stdout (one row each).
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Command-line arguments (``sys.argv[1:]`` when None).
+
+    Returns
+    -------
+    int
+        As `_main`, or 130 when interrupted.
+    """
+    from ._cli import interrupted
+
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return interrupted(
+            "stopped; the files predicted before it have their rows above (with --json, "
+            "none: the document is printed only at the end)."
+        )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,14 @@ from ._common import parse_literal
 from .exceptions import ParameterError
 
 # The builder lives in mir_genre.pipeline; these names stay importable from here.
-from .pipeline import SHARED_INPUT_PARAMS, build_pipeline, extractor_members, set_runtime_params
+from .pipeline import (
+    SHARED_INPUT_PARAMS,
+    build_pipeline,
+    check_spec_order,
+    extractor_members,
+    set_runtime_params,
+    validate_pipeline,
+)
 
 __all__ = [
     "PipelineSpec",
@@ -35,11 +42,13 @@ __all__ = [
     "accepts_groups",
     "build_pipeline",
     "check_spec_fits_dataset",
+    "check_spec_order",
     "dataset_defaults",
     "extractor_members",
     "parse_spec",
     "parse_specs",
     "set_runtime_params",
+    "validate_pipeline",
 ]
 
 _SYNTAX = (

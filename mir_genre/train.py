@@ -19,6 +19,10 @@ of it: spec and parameters, classes, library versions, dataset, protocol and sco
 the clip length and sampling rate it was trained on, and when.
 ``python -m mir_genre.predict`` reads it.
 
+The model file's folder and the cache are created and probed, and every parameter
+value of the pipeline checked, before any track is read; Ctrl-C stops with one line
+and exit code 130, the feature cache keeping the tracks extracted so far.
+
 A classifier trained on a feature table whose columns are the ``tzanetakis57``
 features (the public GTZAN ``features_30_sec.csv``) gets that extractor put in front of
 it, so the model predicts from audio like any other.
@@ -33,9 +37,13 @@ import numpy as np
 from ._cli import (
     add_dataset_arguments,
     capture_warnings,
+    check_writable_dir,
+    check_writable_file,
     dataset_kwargs,
     error_exit,
+    interrupted,
     load_dataset_from_args,
+    n_jobs_type,
     print_warnings,
 )
 from .datasets import clip_seconds
@@ -115,7 +123,10 @@ def make_parser():
         "--seed", type=int, default=0, help="random seed of the classifier and folds (default 0)"
     )
     run.add_argument(
-        "--n-jobs", type=int, default=None, help="parallel extraction workers (-1: all cores)"
+        "--n-jobs",
+        type=n_jobs_type,
+        default=None,
+        help="parallel extraction workers (-1: all cores)",
     )
     run.add_argument(
         "--cache", metavar="DIR", help="per-track feature cache (reused by later runs)"
@@ -351,8 +362,15 @@ def _run(args):
     return pipeline, info
 
 
+def _check_places(args):
+    """Refuse, before any work, a model file or a cache that could not be written."""
+    check_writable_file(args.output, what="-o/--output")
+    if args.cache:
+        check_writable_dir(args.cache, what="--cache")
+
+
 def main(argv=None):
-    """Run ``python -m mir_genre.train``.
+    """Run ``python -m mir_genre.train`` (see `_main`), with one line for Ctrl-C.
 
     Parameters
     ----------
@@ -362,13 +380,44 @@ def main(argv=None):
     Returns
     -------
     int
+        As `_main`; 130 when interrupted (no model is written; the feature cache keeps
+        the tracks extracted so far).
+    """
+    args = make_parser().parse_args(argv)
+    try:
+        _check_places(args)
+    except ParameterError as exc:
+        return error_exit(exc, code=2)
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        kept = (
+            f"the feature cache in {args.cache} keeps the tracks extracted so far, so a "
+            "rerun with the same --cache skips them"
+            if args.cache
+            else "pass --cache DIR so that a rerun can skip the tracks already extracted"
+        )
+        return interrupted(f"no model was written to {args.output}; {kept}.")
+
+
+def _main(args):
+    """Train and save the model the parsed options ``args`` describe.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        From `make_parser`.
+
+    Returns
+    -------
+    int
         0 when the model was saved; 1 when training failed; 2 for usage errors (bad
-        spec, unknown name, protocol or dataset option, missing dataset files).
+        spec, unknown or misplaced name, bad parameter value, protocol or dataset
+        option, missing dataset files; all found before any track is read).
     """
     from .exceptions import MirGenreError
     from .model_file import save_model
 
-    args = make_parser().parse_args(argv)
     # Library deprecations are for developers, not for someone training a model.
     with capture_warnings() as caught:
         try:

@@ -43,3 +43,19 @@ def test_bad_dataset_options(argv, match):
 
 def test_parse_assignment_keeps_bare_strings():
     assert parse_assignment("subset=medium", option="--x") == ("subset", "medium")
+
+
+@pytest.mark.parametrize("text", ["0", "1.5", "all", ""])
+def test_n_jobs_type_states_joblibs_rule(text):
+    from mir_genre._cli import n_jobs_type
+
+    with pytest.raises(argparse.ArgumentTypeError, match=r"-1 \(all cores.*--n-jobs 1"):
+        n_jobs_type(text)
+    assert n_jobs_type("-1") == -1 and n_jobs_type("3") == 3 and n_jobs_type("-2") == -2
+
+
+def test_interrupted_is_one_line_and_130(capsys):
+    from mir_genre._cli import interrupted
+
+    assert interrupted("kept 2 pipelines;\n the cache too") == 130
+    assert capsys.readouterr().err == "interrupted: kept 2 pipelines; the cache too\n"

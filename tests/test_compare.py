@@ -209,8 +209,18 @@ def test_report_files_exist_and_html_is_self_contained(full_run):
 # --------------------------------------------------------------------------- failures
 
 
-def test_a_failing_pipeline_is_reported_while_the_others_finish(compare_tiny, tmp_path):
-    bad = "mfcc_deltas[n_mfcc=8]+logistic_regression[C=-1.0]"
+def test_a_failing_pipeline_is_reported_while_the_others_finish(
+    compare_tiny, monkeypatch, tmp_path
+):
+    # A fault only the run meets (a bad parameter value is refused before it: see
+    # test_a_bad_parameter_value_is_refused_before_any_extraction): the fit itself fails.
+    from mir_genre.classifiers.sklearn_models import LogisticClassifier
+
+    def failing_fit(self, y):
+        raise ValueError("The solver could not fit these features")
+
+    monkeypatch.setattr(LogisticClassifier, "_make_model", failing_fit)
+    bad = "mfcc_deltas[n_mfcc=8]+logistic_regression[C=0.5]"
     result = compare_tiny(
         "--pipelines", f"{bad},{KNN}", "--protocol", "artist:3", "--out", str(tmp_path)
     )
@@ -220,12 +230,46 @@ def test_a_failing_pipeline_is_reported_while_the_others_finish(compare_tiny, tm
     failed_row = next(line for line in lines if line.startswith("   -"))
     assert failed_row.split() == ["-", "mfcc_deltas+logistic_regression", "artist:3", "FAILED"]
     assert (
-        "mfcc_deltas+logistic_regression / artist:3: fold 0: InvalidParameterError: The 'C' "
-        "parameter" in result.out
+        "mfcc_deltas+logistic_regression / artist:3: fold 0: ValueError: The solver could "
+        "not fit" in result.out
     )
     table = pd.read_csv(tmp_path / "results.csv")
-    assert table.loc[table["spec"] == bad, "error"].str.contains("InvalidParameterError").all()
+    assert table.loc[table["spec"] == bad, "error"].str.contains("ValueError").all()
     assert (tmp_path / "report.html").exists()
+
+
+def test_a_bad_parameter_value_is_refused_before_any_extraction(
+    compare_tiny, monkeypatch, tmp_path
+):
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("extraction started before the parameters were checked")
+
+    monkeypatch.setattr(evaluation.pipelines, "extract_features", no_extraction)
+    specs = f"{KNN},mfcc_deltas[n_mfcc=abc]+svm"
+    result = compare_tiny("--pipelines", specs, "--protocol", "artist:3", "--out", str(tmp_path))
+    assert result.code == 2 and result.out == ""
+    assert result.err.count("\n") == 1
+    assert result.err.startswith(
+        "error: Pipeline spec \"mfcc_deltas[n_mfcc='abc']+svm\": The 'n_mfcc' parameter of "
+        "MFCCDeltas must be an int in the range [1, inf). Got 'abc' instead."
+    )
+    assert "mfcc_deltas[n_mfcc=20] (its default)" in result.err
+    assert not (tmp_path / "results.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--pipelines", "svm+tzanetakis57"], "'svm' is a classifier; write extractor(s) first"),
+        (["--pipelines", "mfcc_deltas+chroma"], "'chroma' is an extractor; write extractor(s)"),
+        (["--extractors", "svm", "--classifiers", "knn"], "'svm' is a classifier"),
+    ],
+)
+def test_spec_order_errors_name_the_misplaced_component(argv, message, feature_cache):
+    result = run_main([*TINY_ARGS, *argv], feature_cache)
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert message in result.err and "e.g. " in result.err
+    assert "Unknown" not in result.err
 
 
 def test_warnings_of_a_fit_become_one_line_each(compare_tiny):

@@ -340,11 +340,18 @@ def test_compare_list_and_plugins_share_one_listing(monkeypatch, capsys):
 
 
 def test_a_failing_fold_fails_training_with_the_fold_and_the_reason(tiny, monkeypatch, tmp_path):
+    # A fault only the fit meets (a bad parameter value is now refused before any work).
+    from mir_genre.classifiers.sklearn_models import LogisticClassifier
+
+    def cannot_fit(self, y):
+        raise ValueError("The solver could not fit these features")
+
+    monkeypatch.setattr(LogisticClassifier, "_make_model", cannot_fit)
     out = tmp_path / "m.model"
-    spec = "mfcc_deltas[n_mfcc=8]+logistic_regression[C=-1.0]"
+    spec = "mfcc_deltas[n_mfcc=8]+logistic_regression"
     argv = ["--pipeline", spec, "--protocol", "artist:3", "-q", "-o", str(out)]
     result = _run(train, argv, tiny, monkeypatch)
     assert result.code == 1 and not out.exists()
     assert result.err.startswith(
-        "error: training failed: artist:3 fold 0: InvalidParameterError: The 'C' parameter"
+        "error: training failed: artist:3 fold 0: ValueError: The solver could not fit"
     )

@@ -148,3 +148,85 @@ def test_one_builder_refuses_a_classifier_set_to_another_shape():
     cnn = mir_genre.get_classifier("cnn", epochs=2)
     pipe = mir_genre.make_pipeline(mir_genre.get_extractor("mel_patches", n_mels=32), cnn)
     assert (pipe[-1].n_mels, pipe[-1].epochs, cnn.n_mels) == (32, 2, 128)
+
+
+# --------------------------------------------------------------------------- up-front checks
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (
+            "mfcc_deltas[n_mfcc=abc]+svm",
+            r"Pipeline spec \"mfcc_deltas\[n_mfcc='abc'\]\+svm\": The 'n_mfcc' parameter of "
+            r"MFCCDeltas must be an int in the range \[1, inf\)\. Got 'abc' instead\. Fix: .*"
+            r"mfcc_deltas\[n_mfcc=20\] \(its default\)",
+        ),
+        ("tzanetakis57+svm[C=-1.0]", r"'C' parameter of SVMClassifier must be a float"),
+        ("tzanetakis57[n_fft=0]+chroma+svm", r"tzanetakis57\[n_fft=\.\.\.\]"),
+        ("tzanetakis57+chroma[n_fft='big']+svm", r"chroma\[n_fft=\.\.\.\]"),
+        ("mel_patches+cnn[epochs=0]", r"'epochs' parameter of GenreCNN"),
+    ],
+)
+def test_build_pipeline_checks_every_parameter_value_at_once(text, match):
+    with pytest.raises(ParameterError, match=match):
+        build_pipeline(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("svm+tzanetakis57", r"'svm' is a classifier; .* e\.g\. tzanetakis57\+svm\.$"),
+        ("tzanetakis57", r"'tzanetakis57' is an extractor; .* e\.g\. tzanetakis57\+svm\.$"),
+        ("mfcc_deltas+chroma", r"'chroma' is an extractor; .* e\.g\. mfcc_deltas\+chroma\+svm"),
+        ("knn+svm", r"'knn' is a classifier; .* e\.g\. tzanetakis57\+knn\.$"),
+    ],
+)
+def test_spec_order_errors_name_the_misplaced_name(text, match):
+    with pytest.raises(ParameterError, match=match):
+        build_pipeline(text)
+
+
+def test_validate_pipeline_passes_a_good_pipeline_unchanged():
+    from mir_genre.specs import validate_pipeline
+
+    pipe = build_pipeline("tzanetakis57+chroma+svm[C=2.0]")
+    assert validate_pipeline(pipe, spec="x") is pipe
+    made = mir_genre.make_pipeline("mfcc_deltas", "svm")
+    made.steps[0][1].set_params(n_mfcc=0)
+    with pytest.raises(ParameterError, match=r"^Pipeline: The 'n_mfcc' parameter"):
+        validate_pipeline(made)
+
+
+@pytest.mark.parametrize("n_jobs", [0, 2.0])
+def test_build_pipeline_and_evaluate_refuse_n_jobs_zero(n_jobs):
+    with pytest.raises(ParameterError, match=r"n_jobs must be None, -1 \(all cores\)"):
+        build_pipeline("tzanetakis57+svm", n_jobs=n_jobs)
+    ds = mir_genre.load_dataset(
+        "synthetic", genres=["jazz", "rock"], n_artists=2, tracks_per_artist=1, duration=0.1
+    )
+    with pytest.raises(ParameterError, match=r"n_jobs=1 or n_jobs=-1"):
+        mir_genre.evaluate("tzanetakis57+svm", ds, "artist:2", n_jobs=n_jobs)
+
+
+def test_evaluate_refuses_a_memory_under_a_file(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    ds = mir_genre.load_dataset(
+        "synthetic", genres=["jazz", "rock"], n_artists=2, tracks_per_artist=1, duration=0.1
+    )
+    with pytest.raises(ParameterError, match=r"memory '.*afile.c' cannot be created: .*afile"):
+        mir_genre.evaluate("tzanetakis57+svm", ds, "artist:2", memory=tmp_path / "afile" / "c")
+
+
+def test_evaluate_checks_values_before_extracting(monkeypatch):
+    from mir_genre.evaluation import pipelines
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("extraction started before the parameters were checked")
+
+    monkeypatch.setattr(pipelines, "extract_features", no_extraction)
+    ds = mir_genre.load_dataset(
+        "synthetic", genres=["jazz", "rock"], n_artists=2, tracks_per_artist=1, duration=0.1
+    )
+    with pytest.raises(ParameterError, match="n_mfcc"):
+        mir_genre.evaluate("tzanetakis57+svm,mfcc_deltas[n_mfcc=-3]+svm", ds, "artist:2")

@@ -32,6 +32,8 @@ the reason.  When no track can be read at all it is an error.  This is the rule 
    (the error names the file).
 """
 
+import os
+
 from ..exceptions import ParameterError
 from ..specs import check_spec_fits_dataset
 from .folds import _groups_param, _run_fold, _take, run_folds  # noqa: F401
@@ -46,7 +48,13 @@ from .pipelines import (  # noqa: F401
     run_pipelines,
 )
 from .splits import _error_text, check_protocols, dask_cluster, make_splits  # noqa: F401
-from .tracks import drop_unreadable, extract_features, readable_folds, unreadable_records  # noqa: F401
+from .tracks import (  # noqa: F401
+    drop_unreadable,
+    extract_features,
+    extract_member,
+    readable_folds,
+    unreadable_records,
+)
 
 __all__ = [
     "check_protocols",
@@ -55,6 +63,7 @@ __all__ = [
     "drop_unreadable",
     "evaluate",
     "extract_features",
+    "extract_member",
     "make_splits",
     "plan",
     "readable_folds",
@@ -100,8 +109,9 @@ def evaluate(pipelines, dataset, protocols="artist:5", *, seed=0, memory=None, n
     Raises
     ------
     ParameterError
-        For a bad spec or protocol, a spec that does not fit the dataset, or a protocol
-        the dataset cannot support.
+        For a bad spec, parameter value or protocol, a spec that does not fit the
+        dataset, a protocol the dataset cannot support, ``n_jobs=0``, or a ``memory``
+        folder that cannot be written; all before any track is read.
 
     Examples
     --------
@@ -121,9 +131,13 @@ def evaluate(pipelines, dataset, protocols="artist:5", *, seed=0, memory=None, n
     >>> all(0.0 <= fold["accuracy"] <= 1.0 for fold in run["folds"])
     True
     """
+    from .._common import check_n_jobs, check_writable_dir
     from ..provenance import dataset_info, library_versions
     from ..specs import PipelineSpec, parse_spec, parse_specs
 
+    check_n_jobs(n_jobs)
+    if isinstance(memory, (str, os.PathLike)):
+        check_writable_dir(memory, what="memory")
     if isinstance(pipelines, str):
         specs = parse_specs(pipelines)
     elif isinstance(pipelines, PipelineSpec):
