@@ -266,7 +266,8 @@ def check_spec_fits_dataset(spec, dataset, *, option=None):
     """Check that a pipeline spec fits the dataset's kind.
 
     Audio needs an extractor in front of the classifier; a dataset of ready-made
-    features (``kind="features"``, e.g. a feature table) takes a classifier alone.
+    features (``kind="features"``, e.g. a feature table) takes a classifier alone; and
+    any dataset needs tracks of at least two genres.
 
     Parameters
     ----------
@@ -309,4 +310,12 @@ def check_spec_fits_dataset(spec, dataset, *, option=None):
             f"classifier: {str(spec)!r} names only a classifier, and it needs an extractor "
             f"in front of the classifier, e.g. {where}tzanetakis57+{spec.classifier} "
             "(`python -m mir_genre plugins --kind extractors` lists them)."
+        )
+    genres = sorted({str(g) for g in dataset.y})
+    if len(genres) < 2:
+        raise ParameterError(
+            f"Dataset {dataset.name!r} holds tracks of {len(genres)} genre "
+            f"({', '.join(map(repr, genres)) or 'none'}); a genre classifier needs at least "
+            "two to learn from, and a model trained on one could only ever answer it. Add "
+            "tracks of other genres (one sub-folder per genre for a folder of your own)."
         )

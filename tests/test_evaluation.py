@@ -127,6 +127,21 @@ def test_one_check_of_specs_against_the_dataset_kind(tiny):
     assert "e.g. --pipeline tzanetakis57+svm" in str(exc.value)
 
 
+def test_one_genre_is_refused_before_any_work(monkeypatch, tmp_path):
+    """A model trained on one genre could only answer it: compare, train, evaluate say so."""
+    one = mir_genre.load_dataset("synthetic", **{**TINY, "genres": ["metal"]})
+    spec = "mfcc_deltas[n_mfcc=8]+logistic_regression"
+    with pytest.raises(ParameterError, match=r"1 genre \('metal'\).*at least two"):
+        mir_genre.evaluate(spec, one, "artist:3")
+    out = tmp_path / "m.model"
+    result = _run(train, ["--pipeline", spec, "-q", "-o", str(out)], one, monkeypatch)
+    assert result.code == 2 and "at least two" in result.err and not out.exists()
+    result = _run(
+        compare, ["--pipelines", spec, "-q", "--out", str(tmp_path / "c")], one, monkeypatch
+    )
+    assert result.code == 2 and "at least two" in result.err
+
+
 # --------------------------------------------------------------------------- unreadable tracks
 
 
