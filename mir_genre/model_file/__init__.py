@@ -161,7 +161,7 @@ class ModelFile:
 
 
 def _untrusted(payload, trusted=()):
-    """The type names in a skops payload that are not trusted (builds nothing)."""
+    """Return the type names in a skops payload that are not trusted (builds nothing)."""
     from skops.io import get_untrusted_types
 
     return [t for t in get_untrusted_types(data=payload) if not is_trusted(t, trusted)]

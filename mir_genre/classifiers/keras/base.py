@@ -538,12 +538,11 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
 
     # -- state: the network's weights as arrays, rebuilt by this class's own code ------
     def __getstate__(self):
-        """The state with the network as weight arrays, which `__setstate__` gives to a
-        network built by ``_build`` (as in `fit`): model files hold no layer names or code.
-        """
+        # The network as weight arrays: __setstate__ gives them to a network that _build
+        # makes (as fit does), so a model file holds no layer names and no code.
         state = self.__dict__.copy()
         model = state.get("model_")
-        if model is not None and not isinstance(model, dict):
+        if model is not None and not isinstance(model, (dict, bytes)):
             weights = [np.asarray(w) for w in model.get_weights()]
             # Compiled or not decides how predict runs (jit_compile), to the last bit.
             compiled = bool(getattr(model, "compiled", False))
