@@ -447,3 +447,29 @@ def test_info_copes_with_an_odd_header(tmp_path, capsys):
     path.write_bytes(f"{FORMAT_MARKER}\n{json.dumps(odd)}\n".encode())
     assert predict.main([str(path), "--info"]) == 0
     assert "accuracy ? +- ? over 3 folds" in capsys.readouterr().out
+
+
+def test_refusing_imports_nothing(tmp_path, svm_pipeline, monkeypatch):
+    """A type from a module whose import would run code: refused without importing it."""
+    import sys
+
+    marker = tmp_path / "imported"
+    (tmp_path / "mg_trojan_mod.py").write_text(
+        f"open({str(marker)!r}, 'w').write('imported')\nclass Trojan:\n    pass\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.warns(UntrustedTypesWarning):
+        path = save_model(tmp_path / "t.mgm", _with(svm_pipeline, extra_=Trojan(marker)))
+    marker_line, header, payload = path.read_bytes().split(b"\n", 2)
+    source, out = zipfile.ZipFile(io.BytesIO(payload)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as forged:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "schema.json":
+                data = data.replace(f'"{__name__}"'.encode(), b'"mg_trojan_mod"')
+            forged.writestr(name, data)
+    bad = tmp_path / "forged.mgm"
+    bad.write_bytes(marker_line + b"\n" + header + b"\n" + out.getvalue())
+    with pytest.raises(UntrustedTypesError, match="mg_trojan_mod.Trojan"):
+        load_model(bad)
+    assert not marker.exists() and "mg_trojan_mod" not in sys.modules
