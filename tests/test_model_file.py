@@ -385,6 +385,15 @@ def test_a_keras_archive_loads_only_from_an_old_pickle(tmp_path):
     old = _v1_file(tmp_path / "old.mgm", pipeline)
     model = load_model(old, allow_pickle=True)
     np.testing.assert_allclose(model.pipeline.predict_proba(X), expected, atol=1e-6)
+    clf = pipeline.steps[-1][1]
+    for weights, match in [
+        ([np.zeros(3, "float32")], "do not fit the network its parameters build"),
+        ("weights", "does not hold its network"),
+    ]:
+        clf.model_ = {"format": "keras-weights-list", "weights": weights}
+        bad = save_model(tmp_path / "bad.mgm", pipeline)
+        with pytest.raises(ModelFileError, match=match):
+            load_model(bad)
 
 
 def test_a_forged_skops_tree_naming_a_function_is_refused(tmp_path, svm_pipeline):

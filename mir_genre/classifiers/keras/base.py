@@ -572,6 +572,7 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
                 f"{type(weights).__name__}. The file is damaged or was not written by "
                 "mir_genre: retrain the model."
             )
+        self._validate_params()  # the parameters build the network: check them first
         configure_backend()
         # The band statistics are weights of the network: the saved ones replace these.
         bands = (np.zeros(self.n_mels, "float32"), np.ones(self.n_mels, "float32"))
