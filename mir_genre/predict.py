@@ -255,8 +255,12 @@ def describe(path, info):
         )
         trust = "not checked (a pickle can build anything)"
     else:
-        fmt = f"format_version {version}: skops (parameters and arrays; no code runs on load)"
-        needs = _field(info.get("payload"), "needs_trust", [])
+        payload = info.get("payload")
+        fmt = (
+            f"format_version {version}: skops {_field(payload, 'skops', '?')} (parameters "
+            "and arrays; no code runs on load)"
+        )
+        needs = _field(payload, "needs_trust", [])
         trust = (
             f"needs --trust {','.join(map(str, needs))} (as the header says; checked "
             "again on load)"

@@ -437,7 +437,7 @@ def test_info_reads_only_the_header(tmp_path, svm_pipeline, capsys):
     assert predict.main([str(path), "--info"]) == 0
     out = capsys.readouterr().out
     for expected in (
-        "format_version 2: skops",
+        "format_version 2: skops 0.",
         "the default trust list suffices",
         "classes    2: classical, metal",
         "synthetic: 8 tracks, 2 genres, 4 artists",
