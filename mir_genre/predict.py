@@ -30,7 +30,7 @@ import numpy as np
 from ._cli import capture_warnings, error_exit, n_jobs_type, print_warnings
 from .streaming import stream_windows, window_starts  # window_starts: importable here too
 
-__all__ = ["make_parser", "main", "predict_file", "window_starts"]
+__all__ = ["describe", "make_parser", "main", "predict_file", "window_starts"]
 
 #: Windows sent through the model at once (bounds memory: 8 x 30 s of audio is 21 MB).
 BATCH_WINDOWS = 8
@@ -42,7 +42,17 @@ examples:
   python -m mir_genre.predict genres.model music/ --json > predictions.json
       the same as JSON
   python -m mir_genre.predict genres.model --info
-      what the model is: pipeline, classes, dataset, score, versions
+      the model card: pipeline, classes, dataset, protocol and scores, versions
+      (read from the file's header; nothing is loaded)
+  python -m mir_genre.predict shared.model song.mp3 --trust some_pkg.module.Class
+      load a model holding a type outside the default trust list
+
+model files:
+  A model file is a JSON model card followed by the fitted pipeline in skops format:
+  parameters and arrays, no code. Loading builds only trusted types (mir_genre's, those
+  of registered plugins, scikit-learn's, NumPy's, SciPy's); any other type is refused by
+  name unless --trust names it. format_version 1 files are pickles, which run code when
+  loaded: they are refused unless --unsafe-pickle is given.
 """
 
 
@@ -84,7 +94,24 @@ def make_parser():
         help="parallel workers for the windows of a file",
     )
     parser.add_argument(
-        "--info", action="store_true", help="describe the model (with FILEs: then predict)"
+        "--info",
+        action="store_true",
+        help="print the model card from the file's header, loading nothing (with FILEs: "
+        "then predict)",
+    )
+    parser.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="TYPES",
+        help="comma-separated type names (package.module.Class) to trust besides the "
+        "defaults, for a model file that needs them (the refusal lists them)",
+    )
+    parser.add_argument(
+        "--unsafe-pickle",
+        action="store_true",
+        help="also load format_version 1 model files, which are pickles: this RUNS ANY "
+        "CODE THE FILE HOLDS; only for files from a source you trust",
     )
     return parser
 
@@ -173,21 +200,107 @@ def _expand(paths):
     return files, failed
 
 
-def _describe(model):
-    info = model.info
-    ds, proto = info.get("dataset", {}), info.get("protocol", {})
-    score = proto.get("score")
-    score_text = "none recorded" if score is None else f"{score:.3f} accuracy"
+def _field(mapping, key, default=None):
+    """``mapping[key]`` when the header has it (headers are data: any JSON at all)."""
+    return mapping.get(key, default) if isinstance(mapping, dict) else default
+
+
+def _number(value, spec=".3f"):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "?"
+    return format(value, spec)
+
+
+def _score_text(proto):
+    score, name = _field(proto, "score"), str(_field(proto, "name", "?"))
+    if score is None:
+        text = "no held-out score (fitted on every track; --protocol artist:5 records one)"
+    elif _field(proto, "n_folds"):
+        scores = _field(proto, "scores", [])
+        folds = ", ".join(map(_number, scores)) if isinstance(scores, list) else "?"
+        text = (
+            f"accuracy {_number(score)} +- {_number(_field(proto, 'score_std'))} over "
+            f"{_field(proto, 'n_folds')} folds ({folds})"
+        )
+    else:
+        text = (
+            f"accuracy {_number(score)} on {_field(proto, 'n_test', '?')} test tracks "
+            f"({_field(proto, 'shared_artists', '?')} artists shared with train)"
+        )
+    if name.startswith("random") and score is not None:
+        text += "; a random split ignores artists, so this score is inflated"
+    return f"{name}: {text}"
+
+
+def describe(path, info):
+    """Return the model card of a model file, from its header alone (nothing is loaded).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model file (for the first line).
+    info : dict
+        Its header (`mir_genre.model_file.read_info`).
+
+    Returns
+    -------
+    str
+        One line per item: format and trust, pipeline, input, classes, dataset,
+        protocol and honest scores, what it was fitted on, versions, warnings.
+    """
+    from .model_file import PICKLE_FORMAT_VERSIONS
+
+    version, ds, proto = _field(info, "format_version"), info.get("dataset"), info.get("protocol")
+    if version in PICKLE_FORMAT_VERSIONS:
+        fmt = (
+            f"format_version {version}: a pickle, which runs code when loaded; predict "
+            "refuses it unless --unsafe-pickle is given (retrain it to get a safe file)"
+        )
+        trust = "not checked (a pickle can build anything)"
+    else:
+        payload = info.get("payload")
+        fmt = (
+            f"format_version {version}: skops {_field(payload, 'skops', '?')} (parameters "
+            "and arrays; no code runs on load)"
+        )
+        needs = _field(payload, "needs_trust", [])
+        trust = (
+            f"needs --trust {','.join(map(str, needs))} (as the header says; checked "
+            "again on load)"
+            if needs
+            else "the default trust list suffices (as the header says; checked again on load)"
+        )
+    classes = info.get("classes") if isinstance(info.get("classes"), list) else []
+    if info.get("input") == "features":
+        source = "features: the dataset's feature columns (predict needs audio features)"
+    else:
+        source = (
+            f"audio: songs cut into {_number(info.get('window_seconds'), 'g')}-s windows at "
+            f"{info.get('sr', '?')} Hz"
+        )
+        if info.get("features_from"):
+            source += f", through {info['features_from']}"
+    fit_on = "every track" if _field(proto, "fit_on") == "all" else "the train split"
+    unreadable = _field(ds, "n_unreadable") or 0
+    versions = info.get("versions") if isinstance(info.get("versions"), dict) else {}
+    caught = info.get("warnings") if isinstance(info.get("warnings"), list) else []
+    steps = info.get("steps") if isinstance(info.get("steps"), list) else []
     lines = [
-        f"model      {model.path} (format_version {model.format_version}, created "
-        f"{info.get('created', '?')})",
-        f"pipeline   {info.get('spec', '?')} (steps: {' + '.join(info.get('steps', []))})",
-        f"classes    {', '.join(model.classes)}",
-        f"dataset    {ds.get('name', '?')}: {ds.get('n_tracks', '?')} tracks, "
-        f"{ds.get('n_artists', '?')} artists",
-        f"protocol   {proto.get('name', '?')}: {score_text}",
-        f"windows    {info.get('window_seconds')} s at {info.get('sr')} Hz",
-        "versions   " + ", ".join(f"{k} {v}" for k, v in info.get("versions", {}).items()),
+        f"model      {path} (created {info.get('created', '?')})",
+        f"format     {fmt}",
+        f"trust      {trust}",
+        f"pipeline   {info.get('spec', '?')} (steps: {' + '.join(map(str, steps))})",
+        f"input      {source}",
+        f"classes    {len(classes)}: {', '.join(map(str, classes))}",
+        f"dataset    {_field(ds, 'name', '?')}: {_field(ds, 'n_tracks', '?')} tracks, "
+        f"{_field(ds, 'n_genres', '?')} genres, {_field(ds, 'n_artists', '?')} artists"
+        + (f"; {unreadable} unreadable tracks left out" if unreadable else ""),
+        f"protocol   {_score_text(proto)}",
+        f"fitted on  {fit_on} ({_field(proto, 'n_train', '?')} tracks), seed "
+        f"{info.get('seed', '?')}",
+        "versions   " + ", ".join(f"{k} {v}" for k, v in versions.items()),
+        f"warnings   {len(caught)} during training"
+        + "".join(f"\n           {line}" for line in caught[:5]),
     ]
     return "\n".join(lines)
 
@@ -260,7 +373,7 @@ def _main(argv=None):
         errors (missing or unusable model file, bad options).
     """
     from .exceptions import MirGenreError
-    from .model_file import load_model
+    from .model_file import load_model, read_info
 
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -271,15 +384,16 @@ def _main(argv=None):
     # Library deprecations are for developers, not for someone tagging their music.
     with capture_warnings() as caught:
         try:
-            model = load_model(args.model)
+            if args.info:  # the header alone: --info never loads the pipeline
+                print(describe(args.model, read_info(args.model)))
+                if not args.paths:
+                    print_warnings(caught.lines)
+                    return 0
+            trusted = [name for item in args.trust for name in item.split(",")]
+            model = load_model(args.model, trusted=trusted, allow_pickle=args.unsafe_pickle)
         except MirGenreError as exc:
             print_warnings(caught.lines)
             return error_exit(exc)
-        if args.info:
-            print(_describe(model))
-            if not args.paths:
-                print_warnings(caught.lines)
-                return 0
         if model.extractor is None:
             print_warnings(caught.lines)
             return error_exit(

@@ -14,10 +14,10 @@ cannot be read is left out of the folds (made on the whole dataset) and of the f
 fit, with a warning naming the file and the reason; the model file lists them under
 ``dataset.unreadable``.  No readable track at all is an error.
 
-The model file (`mir_genre.model_file`) holds the fitted pipeline and a description
-of it: spec and parameters, classes, library versions, dataset, protocol and scores,
-the clip length and sampling rate it was trained on, and when.
-``python -m mir_genre.predict`` reads it.
+The model file (`mir_genre.model_file`) holds a model card, spec and parameters,
+classes, library versions, dataset, protocol and scores, the clip length and sampling
+rate it was trained on, and when, followed by the fitted pipeline in skops format,
+which runs no code when loaded.  ``python -m mir_genre.predict`` reads it.
 
 The model file's folder and the cache are created and probed, and every parameter
 value of the pipeline checked, before any track is read; Ctrl-C stops with one line
@@ -76,6 +76,12 @@ protocols:
   random:K                       K-fold CV ignoring artists (inflated; for comparison only)
   fault-filtered, predefined     fit on the dataset's train split, score on its test split
   fault-filtered+valid           fit on train+valid, score on test
+
+model file:
+  A JSON model card (dataset, protocol and scores, classes, versions; predict --info
+  prints it) followed by the fitted pipeline in skops format: parameters and arrays, no
+  code. predict builds only trusted types (mir_genre's, registered plugins',
+  scikit-learn's, NumPy's, SciPy's) and refuses others by name unless --trust names them.
 """
 
 
@@ -429,10 +435,12 @@ def _main(args):
             print_warnings(caught.lines)
             return error_exit(f"training failed: {exc}", code=1)
     info["warnings"] = print_warnings(caught.lines)
-    try:
-        path = save_model(args.output, pipeline, **info)
-    except OSError as exc:
-        return error_exit(f"could not write the model file: {exc}", code=1)
+    with capture_warnings() as caught:  # a type that loading must be told to trust
+        try:
+            path = save_model(args.output, pipeline, **info)
+        except OSError as exc:
+            return error_exit(f"could not write the model file: {exc}", code=1)
+    print_warnings(caught.lines)
     print(_summary(info, path))
     return 0
 

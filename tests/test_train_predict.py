@@ -88,7 +88,7 @@ def model_path(tmp_path_factory):
 def test_model_file_records_the_training(model_path):
     info = read_info(model_path)
     assert info["format"] == model_file.FORMAT_MARKER
-    assert info["format_version"] == 1
+    assert info["format_version"] == model_file.FORMAT_VERSION == 2
     assert info["spec"] == "tzanetakis57+svm"
     assert info["steps"] == ["tzanetakis57", "svm"]
     assert info["params"]["svm"]["random_state"] == 0
@@ -389,7 +389,7 @@ def test_unknown_format_version_is_refused(model_path, tmp_path, capsys, version
     with pytest.raises(ModelFileError, match=f"has format_version {version} ") as exc:
         load_model(bad)
     message = str(exc.value)
-    assert str(bad) in message and "reads format_version 1" in message and fix in message
+    assert str(bad) in message and "reads format_version 2" in message and fix in message
     assert isinstance(exc.value, mir_genre.DataError)
     assert predict.main([str(bad), "x.wav"]) == 2
     assert f"error: Model file '{bad}' has format_version {version}" in capsys.readouterr().err

@@ -11,8 +11,6 @@ validation and prediction patches are padded with copies whose outputs are dropp
 a backend compiles each step once.
 """
 
-import os
-import tempfile
 from numbers import Integral, Real
 
 import numpy as np
@@ -270,6 +268,10 @@ _TRAINING_CONSTRAINTS = {
 }
 
 _AUGMENT = ("time_mask", "freq_mask", "time_shift", "mixup")
+
+#: How `DeepGenreClassifier.__getstate__` stores the network: its weight arrays in the
+#: order of ``model.weights``.
+_WEIGHTS_FORMAT = "keras-weights-list"
 
 
 class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimator):
@@ -529,28 +531,60 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         np.add.at(sums, owner, proba)
         return sums / np.bincount(owner, minlength=len(S))[:, None]
 
-    # -- pickling: the weights travel inside the pickle --------------------------------
+    # -- state: the network's weights as arrays, rebuilt by this class's own code ------
     def __getstate__(self):
+        # The network as weight arrays: __setstate__ gives them to a network that _build
+        # makes (as fit does), so a model file holds no layer names and no code.
         state = self.__dict__.copy()
-        if "model_" in state:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "model.keras")
-                state["model_"].save(path)
-                with open(path, "rb") as f:
-                    state["model_"] = f.read()
+        model = state.get("model_")
+        if model is not None and not isinstance(model, (dict, bytes)):
+            weights = [np.asarray(w) for w in model.get_weights()]
+            # Compiled or not decides how predict runs (jit_compile), to the last bit.
+            compiled = bool(getattr(model, "compiled", False))
+            state["model_"] = {"format": _WEIGHTS_FORMAT, "weights": weights, "compiled": compiled}
         return state
 
     def __setstate__(self, state):
-        if isinstance(state.get("model_"), bytes):
-            configure_backend()
+        model = state.get("model_")
+        self.__dict__.update(state)
+        if isinstance(model, dict):
+            self.model_ = self._rebuild(model)
+        elif isinstance(model, bytes):  # a whole .keras archive: format_version 1 files
+            from ...model_file.legacy import load_keras_archive
+
+            self.model_ = load_keras_archive(type(self).__name__, model)
+
+    def _rebuild(self, saved):
+        """Build the network as `fit` does and give it the saved weights."""
+        name = type(self).__name__
+        weights = saved.get("weights") if saved.get("format") == _WEIGHTS_FORMAT else None
+        if not isinstance(weights, list) or not all(
+            isinstance(w, np.ndarray) and w.dtype.kind in "fiub" for w in weights
+        ):
+            raise ParameterError(
+                f"The saved state of {name} does not hold its network as "
+                f"{_WEIGHTS_FORMAT!r} (a list of numeric arrays); got "
+                f"{type(weights).__name__}. The file is damaged or was not written by "
+                "mir_genre: retrain the model."
+            )
+        self._validate_params()  # the parameters build the network: check them first
+        configure_backend()
+        # The band statistics are weights of the network: the saved ones replace these.
+        bands = (np.zeros(self.n_mels, "float32"), np.ones(self.n_mels, "float32"))
+        model = self._build((self.n_mels, self._patch_frames(), 1), len(self.classes_), bands)
+        try:
+            model.set_weights(weights)
+        except ValueError as exc:
+            raise ParameterError(
+                f"The saved weights of {name} do not fit the network its parameters build "
+                f"({exc}). The file is damaged or was written by an incompatible mir_genre "
+                "version: retrain the model."
+            ) from None
+        if saved.get("compiled") is True:
             import keras
 
-            with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "model.keras")
-                with open(path, "wb") as f:
-                    f.write(state["model_"])
-                state["model_"] = keras.saving.load_model(path)
-        self.__dict__.update(state)
+            self._compile(model, keras)
+        return model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
