@@ -150,10 +150,8 @@ def _extract_track(cls, params, source, file_key, code_key):
     """
     extractor = cls(**params)
     if isinstance(source, np.ndarray):
-        y = source
-    else:
-        y = extractor._load(source)
-    return np.asarray(extractor._extract(y))
+        return np.asarray(extractor._extract(source))
+    return np.asarray(extractor._extract_file(source))
 
 
 def _run_one(func, cls, params, code_key, index, source):
@@ -277,6 +275,14 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         duration = self._duration()
         y, _ = load(path, sr=self.sr, duration=duration, pad=duration is not None)
         return y
+
+    def _extract_file(self, path):
+        """Features of one file: `_extract` of the decoded file, unless overridden.
+
+        Extractors whose memory must not grow with the length of a song override this
+        to decode the file block by block (`mir_genre.streaming.stream_mono`).
+        """
+        return self._extract(self._load(path))
 
     def _check_array(self, X, *, reset):
         X_arr = check_audio_batch(self, X, reset=reset)
