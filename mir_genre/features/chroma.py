@@ -139,6 +139,9 @@ class ChromaStats(BaseExtractor):
     ['chroma_stft_mean_C', 'chroma_stft_mean_C#']
     """
 
+    # librosa's numba functions are compiled in the parent before workers start.
+    _warm_up_seconds = 1.0
+
     _parameter_constraints = {
         **BaseExtractor._parameter_constraints,
         "variants": ["array-like", tuple, list],

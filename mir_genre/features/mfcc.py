@@ -119,6 +119,9 @@ class MFCCDeltas(BaseExtractor):
     ['mfcc_mean_0', 'mfcc_mean_1']
     """
 
+    # librosa's numba functions are compiled in the parent before workers start.
+    _warm_up_seconds = 1.0
+
     _parameter_constraints = {
         **BaseExtractor._parameter_constraints,
         "n_mfcc": [Interval(Integral, 1, None, closed="left")],

@@ -467,6 +467,9 @@ class Tzanetakis57(BaseExtractor):
     ['chroma_stft_mean', 'chroma_stft_var', 'rms_mean']
     """
 
+    # librosa's numba functions are compiled in the parent before workers start.
+    _warm_up_seconds = 1.0
+
     _parameter_constraints = {
         **BaseExtractor._parameter_constraints,
         "n_fft": [Interval(Integral, 1, None, closed="left")],
