@@ -152,9 +152,7 @@ def main():
             if floor is None:
                 floor = measure("imports", path)[0]
             chunked, f_chunked = measure("chunked", path)
-            whole, f_whole = (
-                measure("whole", path) if minutes in WHOLE_MINUTES else (None, None)
-            )
+            whole, f_whole = measure("whole", path) if minutes in WHOLE_MINUTES else (None, None)
             rows.append((minutes, chunked, whole, f_chunked, f_whole))
             path.unlink()
     mib = 2**20
@@ -182,8 +180,42 @@ def main():
             f"| {minutes} | {chunked / mib:.0f} | {whole / mib:.0f} | "
             f"{whole / chunked:.1f}x | {diff:.1e} |"
         )
+    lines += [
+        "",
+        "Chunked against whole-file features, by group (max absolute / max relative",
+        "difference over the group's columns):",
+        "",
+        "| minutes | " + " | ".join(GROUPS) + " |",
+        "| ---: |" + " ---: |" * len(GROUPS),
+    ]
+    for minutes, _, whole, f_chunked, f_whole in rows:
+        if whole is not None:
+            cells = []
+            for columns in GROUPS.values():
+                a, b = f_chunked[columns], f_whole[columns]
+                rel = np.abs(a - b) / np.maximum(np.abs(b), 1e-12)
+                cells.append(f"{np.abs(a - b).max():.1e} / {rel.max():.1e}")
+            lines.append(f"| {minutes} | " + " | ".join(cells) + " |")
     print("\n".join(lines))
     return 0
+
+
+def _columns(*prefixes):
+    from mir_genre.features.tzanetakis import TZANETAKIS57_NAMES
+
+    return [i for i, n in enumerate(TZANETAKIS57_NAMES) if n.startswith(prefixes)]
+
+
+#: Column groups of the 57 features, for the equality table.
+GROUPS = {
+    "chroma": _columns("chroma"),
+    "rms": _columns("rms"),
+    "centroid, bandwidth, rolloff": _columns("spectral", "rolloff"),
+    "zcr": _columns("zero"),
+    "harmony, perceptr": _columns("harmony", "perceptr"),
+    "tempo": _columns("tempo"),
+    "mfcc": _columns("mfcc"),
+}
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from mir_genre.audio import load
 from mir_genre.features import _stats
 from mir_genre.features import tzanetakis as tz
 from mir_genre.features._spectral import frame_chunks, hpss
+from mir_genre.features.mfcc import MFCCDeltas, mfcc_deltas_blocks
 from mir_genre.streaming import stream_mono
 
 from .conftest import SHARED_DATA, make_tone
@@ -174,3 +175,21 @@ def test_memory_does_not_grow_with_the_length_of_the_file(tmp_path):
     # whole (mel spectrogram, spectral peaks, onset envelope) adds under 2 MiB a minute,
     # and the peak of a chunk varies by some 40 MiB with the timing of its two threads.
     assert four < one + 64 * 2**20, (one / 2**20, four / 2**20)
+
+
+def test_mfcc_deltas_in_chunks_equal_the_whole_signal(long_signal):
+    M = librosa.feature.mfcc(y=long_signal, sr=SR, n_mfcc=20)
+    parts = [M, librosa.feature.delta(M, order=1), librosa.feature.delta(M, order=2)]
+    stats = ("mean", "std", "median", "min", "max")
+    expected = np.concatenate([_stats.summarize(p, stats) for p in parts])
+    blocks = np.array_split(long_signal, 11)
+    np.testing.assert_array_equal(
+        mfcc_deltas_blocks(blocks, stats=stats, chunk_frames=300), expected
+    )
+
+
+def test_mfcc_deltas_on_a_file_equals_the_array(tmp_path, long_signal):
+    path = tmp_path / "long.flac"
+    sf.write(path, long_signal, SR, subtype="PCM_24")
+    est = MFCCDeltas()
+    np.testing.assert_array_equal(est.transform([path]), est.transform(load(path)[0][None]))

@@ -312,7 +312,9 @@ def frame_chunks(blocks, *, n_fft, hop_length, chunk_frames, context):
     in ``librosa.stft(center=True)``.  Each chunk owns ``chunk_frames`` frames and can
     see ``context`` frames more on either side (through `FrameChunk.samples`); the
     stream is held from the first sample the current chunk may need to the last one
-    read, so memory depends on ``chunk_frames``, not on the signal's length.  A signal
+    read, so memory depends on ``chunk_frames``, not on the signal's length.  The chunks
+    made once the end is known share the frames left equally (at least half a chunk
+    each, unless the signal is shorter).  A signal
     shorter than ``n_fft`` is zero-padded to ``n_fft`` (`pad_short`).
 
     Parameters
@@ -343,6 +345,7 @@ def frame_chunks(blocks, *, n_fft, hop_length, chunk_frames, context):
     [(0, 20), (20, 40), (40, 60), (60, 79)]
     """
     half = n_fft // 2
+    ahead = max(context, chunk_frames // 2)
     buffer, start, first, f0, dtype = [], 0, None, 0, np.float32
 
     def joined():
@@ -355,8 +358,10 @@ def frame_chunks(blocks, *, n_fft, hop_length, chunk_frames, context):
             first, dtype = block[0], block.dtype
         buffer.append(block)
         end = start + sum(len(b) for b in buffer)
-        # Frames up to f1 + context - 1 lie inside the samples read: not the end yet.
-        while end >= (f0 + chunk_frames + context - 1) * hop_length - half + n_fft:
+        # Frames up to f1 + ahead - 1 lie inside the samples read: not the end yet.  Half a
+        # chunk more than the context is awaited, so that the chunks made at the end are
+        # never tiny (numpy and BLAS may round products of a few frames differently).
+        while end >= (f0 + chunk_frames + ahead - 1) * hop_length - half + n_fft:
             data = joined()
             yield FrameChunk(f0, f0 + chunk_frames, data, start, first, None, hop_length)
             f0 += chunk_frames
@@ -370,7 +375,9 @@ def frame_chunks(blocks, *, n_fft, hop_length, chunk_frames, context):
     if first is None:
         first = data[0]
     n_frames = 1 + n_samples // hop_length
-    while f0 < n_frames:
-        f1 = min(f0 + chunk_frames, n_frames)
-        yield FrameChunk(f0, f1, data, start, first, n_samples, hop_length)
-        f0 = f1
+    # The frames left, in as few chunks as fit, of equal sizes.
+    left = n_frames - f0
+    n_chunks = -(-left // chunk_frames)
+    for k in range(n_chunks):
+        a, b = f0 + k * left // n_chunks, f0 + (k + 1) * left // n_chunks
+        yield FrameChunk(a, b, data, start, first, n_samples, hop_length)
