@@ -157,7 +157,7 @@ class Moments:
     >>> import numpy as np
     >>> m = Moments()
     >>> m.add(np.array([1.0, 2.0])); m.add(np.array([3.0, 4.0, 5.0]))
-    >>> m.mean, m.var
+    >>> float(m.mean), float(m.var)
     (3.0, 2.0)
     """
 
