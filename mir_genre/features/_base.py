@@ -272,7 +272,9 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
     the versions and source code that compute it (`code_identity`); a run that is
     interrupted resumes without recomputing finished tracks.  ``n_jobs`` spreads tracks
     over `joblib` workers, so ``joblib.parallel_config(backend="dask")`` runs extraction on
-    a Dask cluster.
+    a Dask cluster; a worker that dies (a crash in native code) raises
+    `WorkerCrashError`, which names the tracks it may have been on and the fix.
+    Subclasses may override ``_extract_file(path)`` to decode a file block by block.
     """
 
     #: What every extractor validates; subclasses extend it:
@@ -483,6 +485,9 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
             If a file is missing, empty or cannot be decoded; the message names the file.
         ParameterError
             If ``X`` is neither paths nor a 2-D finite float array.
+        WorkerCrashError
+            If a worker process dies (``n_jobs``); the message names the tracks then in
+            progress and the fix.
         """
         self._validate_params()
         return self._run(X, reset=False)[0]

@@ -100,6 +100,11 @@ def _chromagrams(y, sr, variants, n_fft, hop_length):
 class ChromaStats(BaseExtractor):
     """Chroma statistics (STFT, CQT, CENS variants) per track, as a transformer.
 
+    Unlike `~mir_genre.features.Tzanetakis57` and `~mir_genre.features.MFCCDeltas`,
+    which process long songs in chunks, this extractor decodes and transforms each
+    song whole (the constant-Q transform's longest filters span seconds), so its memory
+    grows with the length of the song.
+
     Parameters
     ----------
     sr : int > 0, default=22050

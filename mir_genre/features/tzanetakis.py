@@ -10,6 +10,9 @@ The recipe runs each librosa function on the raw signal, so it computes six STFT
 two full harmonic/percussive separations.  :func:`tzanetakis57` computes one STFT, one
 separation (with a fast running median) and one mel spectrogram (shared by the MFCCs
 and the onset envelope), and gives the same values.
+
+A long song is processed ``CHUNK_FRAMES`` frames at a time, and a file is decoded block
+by block, so memory does not grow with the length of the song: see `tzanetakis57`.
 """
 
 from numbers import Integral
@@ -431,7 +434,9 @@ class Tzanetakis57(BaseExtractor):
     """The 57 descriptors of the public GTZAN feature table, as a transformer.
 
     Output columns have exactly the names and order of ``features_30_sec.csv``
-    (``chroma_stft_mean`` ... ``mfcc20_var``).
+    (``chroma_stft_mean`` ... ``mfcc20_var``).  Files are decoded block by block and
+    processed in chunks (see `tzanetakis57`), so an hour-long mix needs about as much
+    memory as a 1-minute song.
 
     Parameters
     ----------
