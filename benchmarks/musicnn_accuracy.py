@@ -29,8 +29,7 @@ AUDIO_PIPELINES = (
     "musicnn+svm,musicnn+logistic_regression,tzanetakis57+svm,musicnn+tzanetakis57+svm"
 )
 FINETUNE_PIPELINES = (
-    "musicnn_mel+musicnn_finetune,"
-    "musicnn[output=embedding,layer=penultimate]+logistic_regression"
+    "musicnn_mel+musicnn_finetune,musicnn[output=embedding,layer=penultimate]+logistic_regression"
 )
 
 RUNS = (

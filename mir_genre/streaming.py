@@ -15,7 +15,7 @@ from . import audio
 from .audio import MP3_FRAME, fix_duration, quiet_native_stderr
 from .exceptions import AudioError
 
-__all__ = ["MIN_TAIL_FRACTION", "read_blocks", "stream_windows", "window_starts"]
+__all__ = ["MIN_TAIL_FRACTION", "read_blocks", "stream_mono", "stream_windows", "window_starts"]
 
 
 #: Default tail rule of `window_starts`: a tail shorter than half a window is left out.
@@ -194,3 +194,67 @@ def stream_windows(path, *, sr, window, stats=None):
             yield prepare(np.concatenate([previous[len(block) :], block]), True)
     if stats is not None:
         stats["seconds"] = n_frames / native_sr
+
+
+def stream_mono(path, *, sr, block_seconds=10.0):
+    """Decode a file into consecutive mono blocks at ``sr``, never holding it whole.
+
+    Each block is checked and mixed down as `mir_genre.audio.load` does, and resampled
+    with soxr's streaming resampler at the quality `load` uses (``soxr_hq``), so the
+    blocks joined end to end equal ``load(path, sr=sr)[0]``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The audio file.
+    sr : int > 0
+        Sampling rate of the blocks.
+    block_seconds : float > 0, default=10.0
+        Length of the blocks read from the file (in the file's own rate).
+
+    Yields
+    ------
+    np.ndarray [shape=(n,)], float32
+        Consecutive samples; blocks may be empty.
+
+    Raises
+    ------
+    AudioError
+        As `mir_genre.audio.load`, including for a file without samples.
+
+    Examples
+    --------
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> tmp = os.path.join(tempfile.mkdtemp(), "tone.wav")
+    >>> sf.write(tmp, np.sin(np.arange(44100) / 10.0), 44100)
+    >>> blocks = list(stream_mono(tmp, sr=22050, block_seconds=0.3))
+    >>> y = np.concatenate(blocks)
+    >>> y.shape, bool(np.array_equal(y, audio.load(tmp, sr=22050)[0]))
+    ((22050,), True)
+    """
+    resampler, n_in, n_out, native_sr = None, 0, 0, sr
+    for block, native_sr in read_blocks(path, block_seconds=block_seconds, sr=sr):
+        n_in += len(block)
+        if len(block) == 0:
+            continue
+        y, _ = audio._mono_at(block.T, path=path, native_sr=native_sr, sr=None)
+        if native_sr != sr:
+            if resampler is None:
+                import soxr
+
+                resampler = soxr.ResampleStream(native_sr, sr, 1, dtype="float32", quality="HQ")
+            y = resampler.resample_chunk(np.ascontiguousarray(y, dtype=np.float32))
+        y = np.ascontiguousarray(y, dtype=np.float32)
+        n_out += len(y)
+        yield y
+    if n_in == 0:
+        raise AudioError(
+            f"Audio file '{path}' contains no samples; it is zero-length. Remove the file."
+        )
+    if resampler is not None:
+        # librosa.resample fixes the length to ceil(n * ratio): the same here.
+        expected = int(np.ceil(n_in * sr / native_sr))
+        tail = resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+        tail = np.ascontiguousarray(tail[: max(expected - n_out, 0)], dtype=np.float32)
+        n_out += len(tail)
+        yield np.concatenate([tail, np.zeros(max(expected - n_out, 0), dtype=np.float32)])

@@ -15,6 +15,7 @@ import soundfile as sf
 
 import mir_genre
 from mir_genre.exceptions import AudioError, ParameterError
+from mir_genre.features._base import BaseExtractor, WorkerCrashError
 from mir_genre.registry import load_plugin
 
 from .conftest import make_tone
@@ -331,3 +332,58 @@ def test_progress_bar_on_stderr(clips, capsys):
 def test_environment_does_not_leak_into_home():
     assert os.environ["MPLBACKEND"] == "Agg"
     assert "KERAS_HOME" in os.environ
+
+
+class _CrashOnOneTrack(BaseExtractor):
+    """Kills its own process (SIGSEGV, as a crash in native code would) on one track."""
+
+    def __init__(self, *, sr=22050, n_jobs=None, memory=None, verbose=False):
+        self.sr = sr
+        self.n_jobs = n_jobs
+        self.memory = memory
+        self.verbose = verbose
+
+    def _extract(self, y):
+        if y[0] > 0.5:  # the chosen track
+            os.kill(os.getpid(), signal.SIGSEGV)
+        time.sleep(0.5)  # the others stay in flight a while: the crash comes first
+        return np.array([float(np.mean(y))])
+
+    def _feature_names(self):
+        return ["mean"]
+
+
+def test_worker_crash_names_the_track_the_signal_and_the_fix(tmp_path):
+    paths = []
+    for i in range(4):
+        paths.append(tmp_path / f"track{i}.wav")
+        y = np.zeros(2048, dtype=np.float32)
+        y[0] = 0.9 if i == 2 else 0.1
+        sf.write(paths[-1], y, 22050, subtype="FLOAT")
+    with pytest.raises(WorkerCrashError) as info:
+        _CrashOnOneTrack(n_jobs=2).transform(paths)
+    message = str(info.value)
+    assert "track2.wav" in message, message
+    assert "crashed" in message and "SIGSEGV" in message, message
+    assert "NUMBA_CACHE_DIR" in message and "n_jobs=1" in message, message
+    assert isinstance(
+        info.value.__cause__, joblib.externals.loky.process_executor.TerminatedWorkerError
+    )
+
+
+def test_workers_start_after_a_warm_up_in_the_parent(monkeypatch):
+    from mir_genre.features import _base
+
+    monkeypatch.setattr(_base, "_WARMED_UP", set())
+    est = cheap("mfcc_deltas", n_jobs=2)
+    calls = []
+    monkeypatch.setattr(
+        type(est), "_extract", lambda self, y: calls.append(len(y)) or np.zeros(30)
+    )
+    # The threading backend runs the tracks in this process, where the calls are seen.
+    with joblib.parallel_config(backend="threading"):
+        est.transform(np.zeros((1, 4096)))  # one track: one worker, no warm-up
+        assert calls == [4096]
+        est.transform(np.zeros((2, 4096)))  # a one-second tone first
+        est.transform(np.zeros((2, 4096)))  # only once per process
+    assert calls[1] == 22050 and sorted(calls[2:]) == [4096] * 4

@@ -17,6 +17,7 @@ import hashlib
 import importlib.metadata
 import inspect
 import os
+import re
 import sys
 from dataclasses import dataclass
 from numbers import Integral
@@ -31,7 +32,13 @@ from sklearn.utils.validation import check_memory, validate_data
 from ..audio import as_audio_batch, fix_duration, is_path_sequence, load, valid_audio
 from ..exceptions import MirGenreError, ParameterError, PluginError
 
-__all__ = ["BaseExtractor", "ExtractionFailure", "RUNTIME_PARAMS", "check_audio_batch"]
+__all__ = [
+    "BaseExtractor",
+    "ExtractionFailure",
+    "RUNTIME_PARAMS",
+    "WorkerCrashError",
+    "check_audio_batch",
+]
 
 #: Parameters that change how extraction runs, never what it computes; left out of cache keys.
 RUNTIME_PARAMS = frozenset({"n_jobs", "memory", "verbose"})
@@ -54,6 +61,37 @@ class ExtractionFailure:
     index: int
     source: str
     error: BaseException
+
+
+class WorkerCrashError(MirGenreError, RuntimeError):
+    """A worker process died (a signal, not a Python error) while extracting tracks."""
+
+
+def _crash_error(exc, extractor, names):
+    """Build the error for a dead worker: the tracks it may have been on, the signal, the fix."""
+    codes = re.search(r"exit codes of the workers are \{(.*?)\}", str(exc))
+    how = f"with exit code {codes.group(1)}" if codes else "without a Python error"
+    shown = ", ".join(repr(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
+    which = (
+        f"while extracting {shown}"
+        if len(names) == 1
+        else f"while extracting one of the {len(names)} tracks then in progress: {shown}"
+    )
+    retry = names[0] if len(names) == 1 else "these tracks"
+    return WorkerCrashError(
+        f"A {type(extractor).__name__} worker process crashed {how} {which}. The "
+        "process was killed in native code (a segmentation fault, or the system ending "
+        "it for using too much memory), so it left no Python error. To see where it "
+        f"fails, extract {retry} with n_jobs=1. If every track crashes inside librosa, "
+        "numba's on-disk cache is likely inconsistent (left by an interrupted or "
+        "parallel first run): set the environment variable NUMBA_CACHE_DIR to a new "
+        "empty folder (or delete the __pycache__ folders of librosa's installation) "
+        "and run again."
+    )
+
+
+#: Extractors (class and parameters) already run once in this process by `_warm_up`.
+_WARMED_UP = set()
 
 
 #: Bytes read from each end of a file for its cache identity.
@@ -150,10 +188,8 @@ def _extract_track(cls, params, source, file_key, code_key):
     """
     extractor = cls(**params)
     if isinstance(source, np.ndarray):
-        y = source
-    else:
-        y = extractor._load(source)
-    return np.asarray(extractor._extract(y))
+        return np.asarray(extractor._extract(source))
+    return np.asarray(extractor._extract_file(source))
 
 
 def _run_one(func, cls, params, code_key, index, source):
@@ -226,7 +262,9 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
     the versions and source code that compute it (`code_identity`); a run that is
     interrupted resumes without recomputing finished tracks.  ``n_jobs`` spreads tracks
     over `joblib` workers, so ``joblib.parallel_config(backend="dask")`` runs extraction on
-    a Dask cluster.
+    a Dask cluster; a worker that dies (a crash in native code) raises
+    `WorkerCrashError`, which names the tracks it may have been on and the fix.
+    Subclasses may override ``_extract_file(path)`` to decode a file block by block.
     """
 
     #: What every extractor validates; subclasses extend it:
@@ -240,6 +278,10 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
 
     #: Fixed clip length in seconds (pad/crop) for extractors that need one; None keeps it.
     _fixed_duration_param = None
+
+    #: Seconds of a test tone extracted once in the parent process before worker processes
+    #: start (None: no warm-up), see `_warm_up`.
+    _warm_up_seconds = None
 
     #: joblib's ``prefer`` for ``n_jobs``: None runs tracks in worker processes (loky);
     #: "threads" shares one process, for extractors whose work releases the GIL and whose
@@ -268,6 +310,14 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         y, _ = load(path, sr=self.sr, duration=duration, pad=duration is not None)
         return y
 
+    def _extract_file(self, path):
+        """Features of one file: `_extract` of the decoded file, unless overridden.
+
+        Extractors whose memory must not grow with the length of a song override this
+        to decode the file block by block (`mir_genre.streaming.stream_mono`).
+        """
+        return self._extract(self._load(path))
+
     def _check_array(self, X, *, reset):
         X_arr = check_audio_batch(self, X, reset=reset)
         duration = self._duration()
@@ -284,6 +334,29 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         return list(X_arr), False
 
     # -- running -------------------------------------------------------------------
+    def _warm_up(self, n_jobs):
+        """Compile what the extraction compiles (numba) once here before workers start.
+
+        librosa's numba functions are compiled on first use and written to an on-disk
+        cache; worker processes that all compile them at once can leave that cache
+        inconsistent, after which every process using it crashes.  Extracting a short
+        tone in the parent first writes the cache once; the workers then only read it.
+        Once per process and parameter set, for extractors that set
+        ``_warm_up_seconds`` and only when tracks go to worker processes.
+        """
+        from joblib import effective_n_jobs
+
+        if self._warm_up_seconds is None or self._parallel_prefer is not None:
+            return
+        if n_jobs < 2 or effective_n_jobs(self.n_jobs) < 2:
+            return
+        key = (type(self), repr(sorted(self._cache_params().items())))
+        if key in _WARMED_UP:
+            return
+        t = np.arange(int(self._warm_up_seconds * self.sr), dtype=np.float32)
+        self._extract(0.1 * np.sin(2 * np.pi * 440 * t / self.sr, dtype=np.float32))
+        _WARMED_UP.add(key)
+
     def _cache_params(self):
         return {k: v for k, v in self.get_params(deep=False).items() if k not in RUNTIME_PARAMS}
 
@@ -301,13 +374,24 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         cls, params = type(self), self._cache_params()
         # Keys are only worth computing (the end blocks read, the sources hashed) for a cache.
         code_key = None if memory is None else code_identity(cls)
-        jobs = (
-            delayed(_run_one)(func, cls, params, code_key, i, source)
-            for i, source in enumerate(sources)
+        self._warm_up(len(sources))
+        # Which tracks were handed to workers and which came back: when a worker dies,
+        # the ones in between are those it may have been on.
+        dispatched, returned = [], set()
+
+        def jobs():
+            for i, source in enumerate(sources):
+                dispatched.append(i)
+                yield delayed(_run_one)(func, cls, params, code_key, i, source)
+
+        results = self._results(
+            Parallel(
+                n_jobs=self.n_jobs, prefer=self._parallel_prefer, return_as="generator_unordered"
+            )(jobs()),
+            dispatched,
+            returned,
+            [sources[i] if are_paths else f"X[{i}]" for i in range(len(sources))],
         )
-        results = Parallel(
-            n_jobs=self.n_jobs, prefer=self._parallel_prefer, return_as="generator_unordered"
-        )(jobs)
         if self.verbose:
             from tqdm.auto import tqdm
 
@@ -336,6 +420,18 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
             out[index] = features
         failures.sort(key=lambda f: f.index)
         return out, failures
+
+    def _results(self, results, dispatched, returned, names):
+        """Yield joblib's results; a dead worker becomes a `WorkerCrashError`."""
+        from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+        try:
+            for result in results:
+                returned.add(result[0])
+                yield result
+        except TerminatedWorkerError as exc:
+            in_flight = [names[i] for i in dispatched if i not in returned]
+            raise _crash_error(exc, self, in_flight) from exc
 
     def _output_dtype(self):
         return np.float64
@@ -379,6 +475,9 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
             If a file is missing, empty or cannot be decoded; the message names the file.
         ParameterError
             If ``X`` is neither paths nor a 2-D finite float array.
+        WorkerCrashError
+            If a worker process dies (``n_jobs``); the message names the tracks then in
+            progress and the fix.
         """
         self._validate_params()
         return self._run(X, reset=False)[0]

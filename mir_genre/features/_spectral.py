@@ -13,7 +13,16 @@ from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["pad_short", "median_filter_axis", "hpss", "stft", "quiet_degenerate", "thread_pool"]
+__all__ = [
+    "FrameChunk",
+    "frame_chunks",
+    "hpss",
+    "median_filter_axis",
+    "pad_short",
+    "quiet_degenerate",
+    "stft",
+    "thread_pool",
+]
 
 
 def thread_pool(max_workers):
@@ -236,3 +245,139 @@ def _complementary_masks(X, Y, *, power):
     mask_x = np.divide(mx, total, out=np.full_like(mx, 0.5), where=good)
     mask_y = np.divide(my, total, out=np.full_like(my, 0.5), where=good)
     return mask_x, mask_y
+
+
+class FrameChunk:
+    """Frames ``f0`` to ``f1`` of a signal read as a stream, with the samples around them.
+
+    Made by `frame_chunks`; `samples` gives any stretch of the signal the chunk's
+    context covers, padded past the signal's ends as the centred librosa features pad.
+
+    Attributes
+    ----------
+    f0, f1 : int
+        First and one-past-last frame this chunk owns.
+    n_frames : int or None
+        Frames of the whole signal (``1 + n_samples // hop_length``); known only in the
+        chunks computed after the end of the stream, else None.
+    n_samples : int or None
+        Length of the whole signal, likewise.
+    """
+
+    def __init__(self, f0, f1, buffer, start, first, n_samples, hop_length):
+        self.f0, self.f1 = f0, f1
+        self._buffer, self._start, self._first = buffer, start, first
+        self.n_samples = n_samples
+        self.n_frames = None if n_samples is None else 1 + n_samples // hop_length
+
+    @property
+    def dtype(self):
+        """The dtype of the samples."""
+        return self._buffer.dtype
+
+    def samples(self, start, stop, *, mode="constant"):
+        """Return samples ``start`` to ``stop`` of the signal (absolute indices).
+
+        Parameters
+        ----------
+        start, stop : int
+            The stretch; it may reach before 0 and, in the chunks after the end of the
+            stream, past the end.
+        mode : {"constant", "edge"}, default="constant"
+            Padding beyond the signal: zeros (`librosa.stft`, `librosa.feature.rms`) or
+            the first and last samples repeated (`librosa.feature.zero_crossing_rate`).
+
+        Returns
+        -------
+        np.ndarray [shape=(stop - start,)]
+        """
+        buf = self._buffer
+        out = np.zeros(stop - start, dtype=buf.dtype)
+        end = self._start + len(buf)
+        lo, hi = max(start, 0), min(stop, end)
+        if start < self._start and start >= 0 or stop > end and self.n_samples is None:
+            raise ValueError(f"samples {start}:{stop} outside the chunk's context")
+        out[lo - start : hi - start] = buf[lo - self._start : hi - self._start]
+        if mode == "edge":
+            out[: lo - start] = self._first
+            if self.n_samples is not None and stop > end:
+                out[hi - start :] = buf[-1]
+        return out
+
+
+def frame_chunks(blocks, *, n_fft, hop_length, chunk_frames, context):
+    """Cut a stream of samples into chunks of centred frames, keeping only what they need.
+
+    Frame ``t`` covers samples ``t * hop_length - n_fft // 2`` to that plus ``n_fft``, as
+    in ``librosa.stft(center=True)``.  Each chunk owns ``chunk_frames`` frames and can
+    see ``context`` frames more on either side (through `FrameChunk.samples`); the
+    stream is held from the first sample the current chunk may need to the last one
+    read, so memory depends on ``chunk_frames``, not on the signal's length.  The chunks
+    made once the end is known share the frames left equally (at least half a chunk
+    each, unless the signal is shorter).  A signal
+    shorter than ``n_fft`` is zero-padded to ``n_fft`` (`pad_short`).
+
+    Parameters
+    ----------
+    blocks : iterable of np.ndarray [shape=(n,)]
+        Consecutive samples.
+    n_fft : int > 0
+        Frame length.
+    hop_length : int > 0
+        Hop between frames.
+    chunk_frames : int > 0
+        Frames owned by each chunk.
+    context : int >= 0
+        Frames beyond a chunk's own, on each side, that it must be able to compute.
+
+    Yields
+    ------
+    FrameChunk
+        In order; together they own every frame of the signal once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.arange(10_000, dtype=np.float32)
+    >>> chunks = frame_chunks(np.array_split(y, 7), n_fft=512, hop_length=128,
+    ...                       chunk_frames=20, context=3)
+    >>> [(c.f0, c.f1) for c in chunks]
+    [(0, 20), (20, 40), (40, 60), (60, 79)]
+    """
+    half = n_fft // 2
+    ahead = max(context, chunk_frames // 2)
+    buffer, start, first, f0, dtype = [], 0, None, 0, np.float32
+
+    def joined():
+        return np.concatenate(buffer) if len(buffer) != 1 else buffer[0]
+
+    for block in blocks:
+        if not len(block):
+            continue
+        if first is None:
+            first, dtype = block[0], block.dtype
+        buffer.append(block)
+        end = start + sum(len(b) for b in buffer)
+        # Frames up to f1 + ahead - 1 lie inside the samples read: not the end yet.  Half a
+        # chunk more than the context is awaited, so that the chunks made at the end are
+        # never tiny (numpy and BLAS may round products of a few frames differently).
+        while end >= (f0 + chunk_frames + ahead - 1) * hop_length - half + n_fft:
+            data = joined()
+            yield FrameChunk(f0, f0 + chunk_frames, data, start, first, None, hop_length)
+            f0 += chunk_frames
+            keep = max((f0 - context) * hop_length - half, 0)
+            buffer, start = [data[keep - start :]], keep
+    data = joined() if buffer else np.zeros(0, dtype=dtype)
+    n_samples = start + len(data)
+    if n_samples < n_fft:
+        data = np.concatenate([data, np.zeros(n_fft - n_samples, dtype=data.dtype)])
+        n_samples = n_fft
+    if first is None:
+        first = data[0]
+    n_frames = 1 + n_samples // hop_length
+    # The frames left, in as few chunks as fit, of equal sizes.
+    left = n_frames - f0
+    n_chunks = -(-left // chunk_frames)
+    for k in range(n_chunks):
+        a, b = f0 + k * left // n_chunks, f0 + (k + 1) * left // n_chunks
+        yield FrameChunk(a, b, data, start, first, n_samples, hop_length)

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..exceptions import ParameterError
 
-__all__ = ["STATS", "check_names", "check_stats", "summarize", "stat_names"]
+__all__ = ["STATS", "Moments", "check_names", "check_stats", "summarize", "stat_names"]
 
 #: Statistics a frame-wise extractor can summarise with, applied over time (last axis).
 STATS = {
@@ -135,3 +135,58 @@ def stat_names(prefix, stats, labels):
     ['mfcc_mean_0', 'mfcc_mean_1']
     """
     return [f"{prefix}_{stat}_{label}" for stat in stats for label in labels]
+
+
+class Moments:
+    """Mean and variance over frames, accumulated chunk by chunk.
+
+    Each chunk is reduced by the same numpy calls a whole-clip computation makes
+    (`numpy.mean` and `numpy.var` in the chunk's dtype); the chunks are then combined
+    in float64 with the parallel-variance formula (Chan, Golub and LeVeque).  One chunk
+    therefore gives exactly ``np.mean(values)`` and ``np.var(values)``, and several give
+    the moments of all frames joined, without keeping them.
+
+    Parameters
+    ----------
+    axis : int or None, default=None
+        Axis of the frames: None pools every value of a chunk (as ``np.mean(M)``), -1
+        keeps one statistic per row (as ``np.mean(M, axis=-1)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = Moments()
+    >>> m.add(np.array([1.0, 2.0])); m.add(np.array([3.0, 4.0, 5.0]))
+    >>> float(m.mean), float(m.var)
+    (3.0, 2.0)
+    """
+
+    def __init__(self, axis=None):
+        self.axis = axis
+        self.n = 0
+        self.mean = 0.0
+        self._m2 = 0.0
+
+    def add(self, values):
+        """Fold the frames of one chunk in.
+
+        Parameters
+        ----------
+        values : np.ndarray
+            The chunk's values; frames along ``axis``.
+        """
+        n = values.size if self.axis is None else values.shape[self.axis]
+        if n == 0:
+            return
+        mean = np.asarray(np.mean(values, axis=self.axis), dtype=np.float64)
+        m2 = np.asarray(np.var(values, axis=self.axis), dtype=np.float64) * n
+        total = self.n + n
+        delta = mean - self.mean
+        self.mean = self.mean + delta * (n / total)
+        self._m2 = self._m2 + m2 + delta**2 * (self.n * n / total)
+        self.n = total
+
+    @property
+    def var(self):
+        """Population variance (``ddof=0``) of everything added."""
+        return self._m2 / self.n

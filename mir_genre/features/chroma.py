@@ -100,6 +100,11 @@ def _chromagrams(y, sr, variants, n_fft, hop_length):
 class ChromaStats(BaseExtractor):
     """Chroma statistics (STFT, CQT, CENS variants) per track, as a transformer.
 
+    Unlike `~mir_genre.features.Tzanetakis57` and `~mir_genre.features.MFCCDeltas`,
+    which process long songs in chunks, this extractor decodes and transforms each
+    song whole (the constant-Q transform's longest filters span seconds), so its memory
+    grows with the length of the song.
+
     Parameters
     ----------
     sr : int > 0, default=22050
@@ -138,6 +143,9 @@ class ChromaStats(BaseExtractor):
     >>> list(est.get_feature_names_out()[:2])
     ['chroma_stft_mean_C', 'chroma_stft_mean_C#']
     """
+
+    # librosa's numba functions are compiled in the parent before workers start.
+    _warm_up_seconds = 1.0
 
     _parameter_constraints = {
         **BaseExtractor._parameter_constraints,

@@ -6,11 +6,15 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ..exceptions import ParameterError
+from ..streaming import stream_mono
 from ._base import BaseExtractor
-from ._spectral import pad_short
+from ._spectral import frame_chunks
 from ._stats import check_stats, stat_names, summarize
 
-__all__ = ["mfcc_deltas", "MFCCDeltas"]
+__all__ = ["mfcc_deltas", "mfcc_deltas_blocks", "MFCCDeltas"]
+
+#: Frames computed at a time (about 47.5 s at 22050 Hz, hop 512), as in tzanetakis57.
+CHUNK_FRAMES = 2048
 
 
 def mfcc_deltas(
@@ -52,6 +56,12 @@ def mfcc_deltas(
         MFCC statistics, then delta statistics, then delta-delta statistics; within each,
         stat-major (all means, then all standard deviations).
 
+    Notes
+    -----
+    The spectrogram is computed in chunks of ``CHUNK_FRAMES`` frames
+    (`mfcc_deltas_blocks`), so a long signal does not need its whole STFT in memory; the
+    values are those of ``librosa.feature.mfcc(y=y, ...)`` on the whole signal.
+
     Examples
     --------
     >>> import numpy as np
@@ -59,13 +69,85 @@ def mfcc_deltas(
     >>> mfcc_deltas(y=y, n_mfcc=13).shape
     (78,)
     """
+    y = np.asarray(y)
+    size = CHUNK_FRAMES * hop_length
+    return mfcc_deltas_blocks(
+        (y[i : i + size] for i in range(0, max(len(y), 1), size)),
+        sr=sr,
+        n_mfcc=n_mfcc,
+        n_mels=n_mels,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        width=width,
+        stats=stats,
+    )
+
+
+def mfcc_deltas_blocks(
+    blocks,
+    *,
+    sr=22050,
+    n_mfcc=20,
+    n_mels=128,
+    n_fft=2048,
+    hop_length=512,
+    width=9,
+    stats=("mean", "std"),
+    chunk_frames=None,
+):
+    """`mfcc_deltas` of a signal given as a stream of blocks, in bounded memory.
+
+    The spectrogram is computed ``chunk_frames`` frames at a time; only the mel
+    spectrogram in dB (``n_mels`` values per frame: its 80 dB floor depends on the whole
+    signal's peak) and the coefficients are kept, so the values equal those of the
+    whole-signal computation (`librosa.feature.mfcc` of the joined samples), every
+    statistic included.
+
+    Parameters
+    ----------
+    blocks : iterable of np.ndarray [shape=(n,)]
+        The signal's consecutive samples.
+    sr, n_mfcc, n_mels, n_fft, hop_length, width, stats
+        As `mfcc_deltas`.
+    chunk_frames : int > 0 or None, default=None
+        Frames computed at a time (None: ``CHUNK_FRAMES`` of `tzanetakis57`).
+
+    Returns
+    -------
+    np.ndarray [shape=(3 * len(stats) * n_mfcc,)], float64
+        As `mfcc_deltas`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.sin(np.arange(30_000) / 7.0).astype(np.float32)
+    >>> a = mfcc_deltas_blocks(np.array_split(y, 5), chunk_frames=8)
+    >>> bool(np.allclose(a, mfcc_deltas(y=y), rtol=1e-5, atol=1e-5))
+    True
+    """
     import librosa
 
     stats = check_stats(stats, owner="mfcc_deltas")
-    y = pad_short(np.asarray(y), n_fft=n_fft)
-    M = librosa.feature.mfcc(
-        y=y, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels
+    mel_db = []
+    for chunk in frame_chunks(
+        blocks,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        chunk_frames=chunk_frames or CHUNK_FRAMES,
+        context=0,
+    ):
+        start = chunk.f0 * hop_length - n_fft // 2
+        y = chunk.samples(start, (chunk.f1 - 1) * hop_length - n_fft // 2 + n_fft)
+        power = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=False)) ** 2
+        mel = librosa.feature.melspectrogram(S=power, sr=sr, n_fft=n_fft, n_mels=n_mels)
+        mel_db.append(librosa.power_to_db(mel, top_db=None))
+    # librosa.power_to_db's top_db=80 floor, from the whole signal's peak.
+    floor = max(m.max() for m in mel_db) - 80.0
+    M = np.concatenate(
+        [librosa.feature.mfcc(S=np.maximum(m, floor), sr=sr, n_mfcc=n_mfcc) for m in mel_db],
+        axis=-1,
     )
+    del mel_db
     # Savitzky-Golay interpolation needs at least `width` frames; short clips replicate edges.
     mode = "interp" if M.shape[-1] >= width else "nearest"
     d1 = librosa.feature.delta(M, width=width, order=1, mode=mode)
@@ -75,6 +157,10 @@ def mfcc_deltas(
 
 class MFCCDeltas(BaseExtractor):
     """MFCCs with deltas and delta-deltas, summarised per track, as a transformer.
+
+    Files are decoded block by block and their spectrograms computed in chunks (see
+    `mfcc_deltas_blocks`), so memory grows only by the mel spectrogram kept whole
+    (``n_mels`` values per frame, about 1.3 MiB a minute with the defaults).
 
     Parameters
     ----------
@@ -118,6 +204,9 @@ class MFCCDeltas(BaseExtractor):
     >>> list(est.get_feature_names_out()[:2])
     ['mfcc_mean_0', 'mfcc_mean_1']
     """
+
+    # librosa's numba functions are compiled in the parent before workers start.
+    _warm_up_seconds = 1.0
 
     _parameter_constraints = {
         **BaseExtractor._parameter_constraints,
@@ -166,6 +255,19 @@ class MFCCDeltas(BaseExtractor):
     def _extract(self, y):
         return mfcc_deltas(
             y=y,
+            sr=self.sr,
+            n_mfcc=self.n_mfcc,
+            n_mels=self.n_mels,
+            n_fft=self.n_fft,
+            hop_length=self.hop_length,
+            width=self.width,
+            stats=self.stats,
+        )
+
+    def _extract_file(self, path):
+        # Decoded block by block: a long song never sits in memory whole.
+        return mfcc_deltas_blocks(
+            stream_mono(path, sr=self.sr),
             sr=self.sr,
             n_mfcc=self.n_mfcc,
             n_mels=self.n_mels,

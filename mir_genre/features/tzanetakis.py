@@ -10,6 +10,9 @@ The recipe runs each librosa function on the raw signal, so it computes six STFT
 two full harmonic/percussive separations.  :func:`tzanetakis57` computes one STFT, one
 separation (with a fast running median) and one mel spectrogram (shared by the MFCCs
 and the onset envelope), and gives the same values.
+
+A long song is processed ``CHUNK_FRAMES`` frames at a time, and a file is decoded block
+by block, so memory does not grow with the length of the song: see `tzanetakis57`.
 """
 
 from numbers import Integral
@@ -17,10 +20,19 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ..streaming import stream_mono
 from ._base import BaseExtractor
-from ._spectral import hpss, pad_short, quiet_degenerate, stft, thread_pool
+from ._spectral import frame_chunks, hpss, quiet_degenerate, thread_pool
+from ._stats import Moments
 
-__all__ = ["TZANETAKIS57_NAMES", "tzanetakis57", "tzanetakis57_reference", "Tzanetakis57"]
+__all__ = [
+    "CHUNK_FRAMES",
+    "TZANETAKIS57_NAMES",
+    "Tzanetakis57",
+    "tzanetakis57",
+    "tzanetakis57_blocks",
+    "tzanetakis57_reference",
+]
 
 _SPECTRAL = [
     "chroma_stft",
@@ -42,7 +54,15 @@ TZANETAKIS57_NAMES = (
 )
 
 
-def tzanetakis57(*, y, sr=22050, n_fft=2048, hop_length=512, kernel_size=31):
+#: Frames each chunk of a long signal owns (about 47.5 s at 22050 Hz, hop 512); a
+#: 30-s clip is one chunk.  Memory follows this, not the length of the signal.
+CHUNK_FRAMES = 2048
+
+#: Seconds of a file decoded at a time.
+_BLOCK_SECONDS = 10.0
+
+
+def tzanetakis57(*, y, sr=22050, n_fft=2048, hop_length=512, kernel_size=31, chunk_frames=None):
     """Compute the 57 GTZAN-table descriptors of one clip.
 
     Parameters
@@ -57,11 +77,29 @@ def tzanetakis57(*, y, sr=22050, n_fft=2048, hop_length=512, kernel_size=31):
         Hop between frames.
     kernel_size : int > 0, odd, default=31
         Median filter length of the harmonic/percussive separation.
+    chunk_frames : int > 0 or None, default=None
+        Frames computed at a time (None: `CHUNK_FRAMES`); see Notes.
 
     Returns
     -------
     np.ndarray [shape=(57,)], float64
         The features in the order of `TZANETAKIS57_NAMES`.
+
+    Notes
+    -----
+    A signal longer than ``chunk_frames`` frames is processed in chunks, so memory does
+    not grow with its length (`tzanetakis57_blocks` does the same for a stream).  Every
+    frame-level value (spectra, the harmonic and percussive signals, MFCCs, the onset
+    envelope, the tempogram) equals the whole-signal computation: each chunk is computed
+    with enough overlap for the STFT, the median filters and the inverse STFT.  The
+    features defined on the whole signal are kept whole: the tuning estimate of the
+    chroma (its spectral peaks, a few per frame: a second pass computes the chroma once
+    the tuning is known), the peak of the mel spectrogram the MFCCs clip at (the mel
+    spectrogram, 128 values per frame, is kept), and the tempo (from the tempogram
+    averaged over all frames).  Means and variances are combined chunk by chunk
+    (`~mir_genre.features._stats.Moments`): a clip of one chunk gives exactly the
+    values of one whole-clip computation; longer ones differ from it only by the
+    rounding of the float32 sums.
 
     See Also
     --------
@@ -77,70 +115,272 @@ def tzanetakis57(*, y, sr=22050, n_fft=2048, hop_length=512, kernel_size=31):
     (57,)
     >>> bool(np.isfinite(features).all())
     True
+    >>> chunked = tzanetakis57(y=y, sr=sr, chunk_frames=10)
+    >>> bool(np.allclose(chunked, features, rtol=1e-5))
+    True
+    """
+    y = np.asarray(y)
+    size = (chunk_frames or CHUNK_FRAMES) * hop_length
+
+    def blocks():
+        return (y[i : i + size] for i in range(0, max(len(y), 1), size))
+
+    return tzanetakis57_blocks(
+        blocks,
+        sr=sr,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        kernel_size=kernel_size,
+        chunk_frames=chunk_frames,
+    )
+
+
+def tzanetakis57_blocks(
+    blocks, *, sr=22050, n_fft=2048, hop_length=512, kernel_size=31, chunk_frames=None
+):
+    """Compute the 57 descriptors of a signal given as a stream of blocks (two passes).
+
+    Parameters
+    ----------
+    blocks : callable
+        Returns a new iterator over the signal's consecutive samples (1-D float arrays
+        of any lengths) each time it is called; it is called twice.
+    sr, n_fft, hop_length, kernel_size, chunk_frames
+        As `tzanetakis57`.
+
+    Returns
+    -------
+    np.ndarray [shape=(57,)], float64
+        The same values as `tzanetakis57` on the joined samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.sin(np.arange(30_000) / 7.0).astype(np.float32)
+    >>> a = tzanetakis57_blocks(lambda: iter(np.array_split(y, 9)), chunk_frames=16)
+    >>> bool(np.allclose(a, tzanetakis57(y=y), rtol=1e-5))
+    True
     """
     import librosa
-    import librosa.feature.rhythm
 
-    y = pad_short(np.asarray(y), n_fft=n_fft)
-    D = stft(y, n_fft=n_fft, hop_length=hop_length)
+    chunk_frames = chunk_frames or CHUNK_FRAMES
+    frames = {name: Moments() for name in _SPECTRAL}
+    mel_db, peaks, n_frames = [], [], 0
+    # Frames around a chunk: the inverse STFT needs n_fft / hop_length of them, and the
+    # harmonic median filter kernel_size // 2 more.
+    overlap = -(-n_fft // hop_length)
+    chunks = frame_chunks(
+        blocks(),
+        n_fft=n_fft,
+        hop_length=hop_length,
+        chunk_frames=chunk_frames,
+        context=overlap + kernel_size // 2,
+    )
+    for chunk in chunks:
+        mel, pitch_mag = _first_pass(
+            chunk,
+            frames,
+            sr=sr,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            kernel_size=kernel_size,
+            overlap=overlap,
+        )
+        mel_db.append(mel)
+        peaks.append(pitch_mag)
+        n_frames = chunk.f1
+    with quiet_degenerate():
+        tuning = _tuning(peaks)
+    del peaks
+    for chunk in frame_chunks(
+        blocks(), n_fft=n_fft, hop_length=hop_length, chunk_frames=chunk_frames, context=0
+    ):
+        D = _stft_frames(chunk, chunk.f0, chunk.f1, n_fft=n_fft, hop_length=hop_length)
+        with quiet_degenerate():
+            frames["chroma_stft"].add(
+                librosa.feature.chroma_stft(
+                    S=np.abs(D) ** 2, sr=sr, n_fft=n_fft, hop_length=hop_length, tuning=tuning
+                )
+            )
+    mfcc, onset_env = _mfcc_and_onset(mel_db, n_frames, sr=sr, n_fft=n_fft, hop_length=hop_length)
+    out = []
+    for name in _SPECTRAL:
+        out += [frames[name].mean, frames[name].var]
+    out.append(_tempo(onset_env, sr=sr, hop_length=hop_length, chunk_frames=chunk_frames))
+    for mean, var in zip(mfcc.mean, mfcc.var, strict=True):
+        out += [mean, var]
+    return np.asarray(out, dtype=np.float64)
+
+
+def _stft_frames(chunk, g0, g1, *, n_fft, hop_length):
+    """STFT frames ``g0`` to ``g1`` of the signal, as the whole-signal centred STFT has them."""
+    import librosa
+
+    start = g0 * hop_length - n_fft // 2
+    y = chunk.samples(start, (g1 - 1) * hop_length - n_fft // 2 + n_fft)
+    return librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=False)
+
+
+def _first_pass(chunk, frames, *, sr, n_fft, hop_length, kernel_size, overlap):
+    """Everything but the chroma for one chunk; return its mel dB frames and peaks."""
+    import librosa
+
+    f0, f1, last = chunk.f0, chunk.f1, chunk.n_frames
+    context = overlap + kernel_size // 2
+    g0, g1 = max(f0 - context, 0), f1 + context if last is None else min(f1 + context, last)
+    D = _stft_frames(chunk, g0, g1, n_fft=n_fft, hop_length=hop_length)
     # The harmonic/percussive branch (median filters, masks, two inverse STFTs) runs in a
     # worker thread while this one computes the other features: the heavy numpy and
     # bottleneck calls release the GIL, so two cores share the work.
     with thread_pool(2) as pool:
         separated = pool.submit(
-            _separated_signals,
+            _separated_chunk,
             D,
-            length=y.shape[-1],
-            dtype=y.dtype,
+            chunk,
+            g0=g0,
+            overlap=overlap,
             hop_length=hop_length,
+            n_fft=n_fft,
             kernel_size=kernel_size,
         )
-        mag = np.abs(D)
+        mag = np.abs(D[:, f0 - g0 : f1 - g0])
+        del D
         power = mag**2
-        with quiet_degenerate():
-            chroma = librosa.feature.chroma_stft(
-                S=power, sr=sr, n_fft=n_fft, hop_length=hop_length
+        pitch, peak_mag = librosa.piptrack(S=power, sr=sr, n_fft=n_fft)
+        found = pitch > 0
+        pitch_mag = (pitch[found], peak_mag[found])
+        del pitch, peak_mag, found
+        start = f0 * hop_length - n_fft // 2
+        stop = (f1 - 1) * hop_length - n_fft // 2 + n_fft
+        frames["rms"].add(
+            librosa.feature.rms(
+                y=chunk.samples(start, stop),
+                frame_length=n_fft,
+                hop_length=hop_length,
+                center=False,
             )
-        rms = librosa.feature.rms(y=y, frame_length=n_fft, hop_length=hop_length)
+        )
+        frames["zero_crossing_rate"].add(
+            librosa.feature.zero_crossing_rate(
+                chunk.samples(start, stop, mode="edge"),
+                frame_length=n_fft,
+                hop_length=hop_length,
+                center=False,
+            )
+        )
         centroid = librosa.feature.spectral_centroid(
             S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length
         )
-        bandwidth = librosa.feature.spectral_bandwidth(
-            S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length, centroid=centroid
+        frames["spectral_centroid"].add(centroid)
+        frames["spectral_bandwidth"].add(
+            librosa.feature.spectral_bandwidth(
+                S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length, centroid=centroid
+            )
         )
-        rolloff = librosa.feature.spectral_rolloff(
-            S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length
+        frames["rolloff"].add(
+            librosa.feature.spectral_rolloff(S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length)
         )
-        zcr = librosa.feature.zero_crossing_rate(y, frame_length=n_fft, hop_length=hop_length)
         # One mel spectrogram in dB serves both the MFCCs and the onset envelope, exactly as
-        # librosa.feature.mfcc(y=...) and librosa.onset.onset_strength(y=...) compute it.
-        mel_db = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr))
-        mfcc = librosa.feature.mfcc(S=mel_db, sr=sr, n_mfcc=20)
-        onset_env = librosa.onset.onset_strength(
-            S=mel_db, sr=sr, n_fft=n_fft, hop_length=hop_length
-        )
-        tempo = librosa.feature.rhythm.tempo(
-            onset_envelope=onset_env, sr=sr, hop_length=hop_length
-        )
+        # librosa.feature.mfcc(y=...) and librosa.onset.onset_strength(y=...) compute it; its
+        # 80 dB floor depends on the whole signal's peak, so it is applied at the end.
+        mel = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr), top_db=None)
         harmony, perceptr = separated.result()
-
-    out = []
-    for values in (chroma, rms, centroid, bandwidth, rolloff, zcr, harmony, perceptr):
-        out += [np.mean(values), np.var(values)]
-    out.append(tempo.item())
-    for row in mfcc:
-        out += [np.mean(row), np.var(row)]
-    return np.asarray(out, dtype=np.float64)
+    frames["harmony"].add(harmony)
+    frames["perceptr"].add(perceptr)
+    return mel, pitch_mag
 
 
-def _separated_signals(D, *, length, dtype, hop_length, kernel_size):
-    """Harmonic and percussive waveforms, as librosa.effects.harmonic/percussive give them."""
+def _separated_chunk(D, chunk, *, g0, overlap, hop_length, n_fft, kernel_size):
+    """Return the chunk's own samples of the harmonic and percussive waveforms.
+
+    ``D`` holds frames ``g0`` onwards, enough on each side for the median filter
+    (``kernel_size // 2``) of every frame the inverse STFT of the chunk's samples uses
+    (``overlap`` frames around the chunk).
+    """
     import librosa
 
+    f0, f1, n_samples = chunk.f0, chunk.f1, chunk.n_samples
+    h0 = max(f0 - overlap, 0)
+    h1 = min(f1 + overlap, g0 + D.shape[-1])
     D_harm, D_perc = hpss(D, kernel_size=kernel_size)
-    harmony = librosa.istft(D_harm, hop_length=hop_length, length=length, dtype=dtype)
-    perceptr = librosa.istft(D_perc, hop_length=hop_length, length=length, dtype=dtype)
-    return harmony, perceptr
+    del D
+    # The inverse STFT of frames h0..h1 starts at sample h0 * hop_length - n_fft // 2.
+    lo = f0 * hop_length - (h0 * hop_length - n_fft // 2)
+    # The chunk owns samples f0 * hop_length up to f1 * hop_length, or to the end.
+    end = n_samples if f1 == chunk.n_frames else f1 * hop_length
+    hi = lo + end - f0 * hop_length
+    out = []
+    for D_part in (D_harm, D_perc):
+        y = librosa.istft(
+            D_part[:, h0 - g0 : h1 - g0],
+            hop_length=hop_length,
+            n_fft=n_fft,
+            center=False,
+            dtype=chunk.dtype,
+        )
+        out.append(librosa.util.fix_length(y, size=hi)[lo:hi])
+    return out
+
+
+def _tuning(peaks):
+    """`librosa.estimate_tuning` from the spectral peaks of every chunk."""
+    import librosa
+
+    pitch = np.concatenate([p for p, _ in peaks])
+    mag = np.concatenate([m for _, m in peaks])
+    threshold = np.median(mag) if len(mag) else 0.0
+    return librosa.pitch_tuning(pitch[mag >= threshold], resolution=0.01, bins_per_octave=12)
+
+
+def _mfcc_and_onset(mel_db, n_frames, *, sr, n_fft, hop_length):
+    """MFCC moments and the onset envelope from the mel dB chunks, with the 80 dB floor."""
+    import librosa
+
+    floor = max(m.max() for m in mel_db) - 80.0
+    mfcc, diffs, previous = Moments(axis=-1), [], None
+    for i, mel in enumerate(mel_db):
+        mel = np.maximum(mel, floor)
+        mel_db[i] = None
+        mfcc.add(librosa.feature.mfcc(S=mel, sr=sr, n_mfcc=20))
+        # onset_strength without centring: a leading 0, then one value per frame
+        # transition; the previous chunk's last frame gives the first transition.
+        S = mel if previous is None else np.concatenate([previous, mel], axis=-1)
+        if S.shape[-1] > 1:
+            diffs.append(
+                librosa.onset.onset_strength(
+                    S=S, sr=sr, n_fft=n_fft, hop_length=hop_length, center=False
+                )[1:]
+            )
+        previous = mel[:, -1:]
+    # Centring shifts the envelope by lag + n_fft // (2 * hop_length) frames, as
+    # onset_strength(center=True) does.
+    shift = 1 + n_fft // (2 * hop_length)
+    env = np.concatenate([np.zeros(shift, dtype=previous.dtype), *diffs])[:n_frames]
+    return mfcc, env
+
+
+def _tempo(onset_env, *, sr, hop_length, chunk_frames):
+    """`librosa.feature.rhythm.tempo` of the envelope, its tempogram built chunk by chunk."""
+    import librosa
+    import librosa.feature.rhythm
+
+    win = librosa.time_to_frames(8.0, sr=sr, hop_length=hop_length).item()
+    n = onset_env.shape[-1]
+    # The centred tempogram pads the envelope so; frame t then starts at padded[t].
+    padded = np.pad(onset_env, win // 2, mode="linear_ramp", end_values=[0, 0])
+    mean = Moments(axis=-1)
+    for a in range(0, n, chunk_frames):
+        b = min(a + chunk_frames, n)
+        tg = librosa.feature.tempogram(
+            onset_envelope=padded[a : b + win - 1],
+            sr=sr,
+            hop_length=hop_length,
+            win_length=win,
+            center=False,
+        )
+        mean.add(tg)
+    tg = np.asarray(mean.mean, dtype=tg.dtype)[:, np.newaxis]
+    return librosa.feature.rhythm.tempo(tg=tg, sr=sr, hop_length=hop_length).item()
 
 
 def tzanetakis57_reference(*, y, sr=22050):
@@ -194,7 +434,9 @@ class Tzanetakis57(BaseExtractor):
     """The 57 descriptors of the public GTZAN feature table, as a transformer.
 
     Output columns have exactly the names and order of ``features_30_sec.csv``
-    (``chroma_stft_mean`` ... ``mfcc20_var``).
+    (``chroma_stft_mean`` ... ``mfcc20_var``).  Files are decoded block by block and
+    processed in chunks (see `tzanetakis57`), so an hour-long mix needs about as much
+    memory as a 1-minute song.
 
     Parameters
     ----------
@@ -230,6 +472,9 @@ class Tzanetakis57(BaseExtractor):
     ['chroma_stft_mean', 'chroma_stft_var', 'rms_mean']
     """
 
+    # librosa's numba functions are compiled in the parent before workers start.
+    _warm_up_seconds = 1.0
+
     _parameter_constraints = {
         **BaseExtractor._parameter_constraints,
         "n_fft": [Interval(Integral, 1, None, closed="left")],
@@ -248,6 +493,16 @@ class Tzanetakis57(BaseExtractor):
 
     def _extract(self, y):
         return tzanetakis57(y=y, sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length)
+
+    def _extract_file(self, path):
+        # Decoded twice, block by block (tzanetakis57_blocks makes two passes), so a long
+        # song never sits in memory whole; the values equal _extract(load(path)).
+        def blocks():
+            return stream_mono(path, sr=self.sr, block_seconds=_BLOCK_SECONDS)
+
+        return tzanetakis57_blocks(
+            blocks, sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length
+        )
 
     def _feature_names(self):
         return list(TZANETAKIS57_NAMES)
