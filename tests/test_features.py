@@ -387,3 +387,30 @@ def test_workers_start_after_a_warm_up_in_the_parent(monkeypatch):
         est.transform(np.zeros((2, 4096)))  # a one-second tone first
         est.transform(np.zeros((2, 4096)))  # only once per process
     assert calls[1] == 22050 and sorted(calls[2:]) == [4096] * 4
+
+
+BUILT_IN = ["tzanetakis57", "mfcc_deltas", "chroma", "mel_patches"]
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_a_dc_offset_changes_nothing_by_default(name, tmp_path, clips):
+    """benchmarks/DC_OFFSET.md: an offset of +0.45 turned most tracks into one genre."""
+    shifted = clips + np.float32(0.45)
+    default = cheap(name)
+    np.testing.assert_allclose(default.transform(shifted), default.transform(clips), **TOL)
+    for i, y in enumerate(shifted):  # files take the same path (float WAV keeps the offset)
+        sf.write(tmp_path / f"{i}.wav", y, 22050, subtype="FLOAT")
+    paths = [tmp_path / f"{i}.wav" for i in range(len(clips))]
+    np.testing.assert_allclose(default.transform(paths), default.transform(clips), **TOL)
+    as_is = cheap(name, remove_dc=False)
+    assert not np.allclose(as_is.transform(shifted), as_is.transform(clips), **TOL)
+
+
+@pytest.mark.parametrize("name", ["tzanetakis57", "mfcc_deltas"])
+def test_a_long_file_is_centred_on_its_whole_mean(name, tmp_path):
+    """Files decoded block by block lose the mean of the whole file, as arrays do."""
+    y = make_tone(100.0, freq=330.0) + np.float32(0.3)  # several chunks of frames
+    path = tmp_path / "long.wav"
+    sf.write(path, y, 22050, subtype="FLOAT")
+    est = mir_genre.get_extractor(name)
+    np.testing.assert_allclose(est.transform([path]), est.transform(y[np.newaxis]), **TOL)

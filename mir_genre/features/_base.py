@@ -188,7 +188,7 @@ def _extract_track(cls, params, source, file_key, code_key):
     """
     extractor = cls(**params)
     if isinstance(source, np.ndarray):
-        return np.asarray(extractor._extract(source))
+        return np.asarray(extractor._extract(extractor._centre(source)))
     return np.asarray(extractor._extract_file(source))
 
 
@@ -307,8 +307,36 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
 
     def _load(self, path):
         duration = self._duration()
-        y, _ = load(path, sr=self.sr, duration=duration, pad=duration is not None)
-        return y
+        y, _ = load(path, sr=self.sr, duration=duration)
+        y = self._centre(y)  # before padding: silence stays silent
+        return y if duration is None else fix_duration(y, sr=self.sr, duration=duration)
+
+    # -- DC offset -----------------------------------------------------------------
+    def _removes_dc(self):
+        # Extractors that take ``remove_dc`` (the built-in ones, default True) subtract
+        # each clip's mean first; the others see the audio as it is.
+        return bool(getattr(self, "remove_dc", False))
+
+    def _centre(self, y):
+        """``y`` less its mean (its DC offset) when the extractor removes it."""
+        if not self._removes_dc() or y.size == 0:
+            return y
+        return y - np.asarray(np.mean(y, dtype=np.float64), dtype=y.dtype)
+
+    def _centred_blocks(self, blocks):
+        """Wrap ``blocks`` (a callable giving the blocks of a stream) to centre them.
+
+        The mean of the whole stream is read in one more pass first, so the blocks come
+        out as `_centre` of the whole signal would, without holding it whole.
+        """
+        if not self._removes_dc():
+            return blocks
+        total, n = 0.0, 0
+        for block in blocks():
+            total += float(np.sum(block, dtype=np.float64))
+            n += len(block)
+        mean = np.float32(total / n) if n else np.float32(0.0)
+        return lambda: (block - mean for block in blocks())
 
     def _extract_file(self, path):
         """Features of one file: `_extract` of the decoded file, unless overridden.

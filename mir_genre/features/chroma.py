@@ -117,6 +117,11 @@ class ChromaStats(BaseExtractor):
         Hop between frames (a multiple of 64 when a CQT variant is used).
     stats : sequence of str, default=("mean", "std")
         Statistics over frames, from ``mean, std, var, min, max, median``.
+    remove_dc : bool, default=True
+        Subtract each clip's mean (its DC offset) before the features.  A +0.45 offset
+        took tzanetakis57+svm from 0.452 to 0.082 accuracy on real GTZAN excerpts;
+        with the mean removed it scored 0.491 with or without the offset
+        (``benchmarks/DC_OFFSET.md``).
     n_jobs : int or None, default=None
         Tracks processed in parallel by joblib.
     memory : str, os.PathLike, joblib.Memory or None, default=None
@@ -149,6 +154,7 @@ class ChromaStats(BaseExtractor):
 
     _parameter_constraints = {
         **BaseExtractor._parameter_constraints,
+        "remove_dc": ["boolean"],
         "variants": ["array-like", tuple, list],
         "n_fft": [Interval(Integral, 1, None, closed="left")],
         "hop_length": [Interval(Integral, 1, None, closed="left")],
@@ -163,6 +169,7 @@ class ChromaStats(BaseExtractor):
         n_fft=2048,
         hop_length=512,
         stats=("mean", "std"),
+        remove_dc=True,
         n_jobs=None,
         memory=None,
         verbose=False,
@@ -172,6 +179,7 @@ class ChromaStats(BaseExtractor):
         self.n_fft = n_fft
         self.hop_length = hop_length
         self.stats = stats
+        self.remove_dc = remove_dc
         self.n_jobs = n_jobs
         self.memory = memory
         self.verbose = verbose

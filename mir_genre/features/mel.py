@@ -99,6 +99,11 @@ class MelPatches(BaseExtractor):
         FFT size.
     hop_length : int > 0, default=512
         Hop between frames.
+    remove_dc : bool, default=True
+        Subtract each clip's mean (its DC offset) before the features.  A +0.45 offset
+        took tzanetakis57+svm from 0.452 to 0.082 accuracy on real GTZAN excerpts;
+        with the mean removed it scored 0.491 with or without the offset
+        (``benchmarks/DC_OFFSET.md``).
     n_jobs : int or None, default=None
         Tracks processed in parallel by joblib.
     memory : str, os.PathLike, joblib.Memory or None, default=None
@@ -128,6 +133,7 @@ class MelPatches(BaseExtractor):
 
     _parameter_constraints = {
         **BaseExtractor._parameter_constraints,
+        "remove_dc": ["boolean"],
         "duration": [Interval(Real, 0, None, closed="neither")],
         "n_mels": [Interval(Integral, 1, None, closed="left")],
         "n_fft": [Interval(Integral, 1, None, closed="left")],
@@ -143,6 +149,7 @@ class MelPatches(BaseExtractor):
         n_mels=128,
         n_fft=2048,
         hop_length=512,
+        remove_dc=True,
         n_jobs=None,
         memory=None,
         verbose=False,
@@ -152,6 +159,7 @@ class MelPatches(BaseExtractor):
         self.n_mels = n_mels
         self.n_fft = n_fft
         self.hop_length = hop_length
+        self.remove_dc = remove_dc
         self.n_jobs = n_jobs
         self.memory = memory
         self.verbose = verbose

@@ -178,6 +178,11 @@ class MFCCDeltas(BaseExtractor):
         Window of the delta filter.
     stats : sequence of str, default=("mean", "std")
         Statistics over frames, from ``mean, std, var, min, max, median``.
+    remove_dc : bool, default=True
+        Subtract each clip's mean (its DC offset) before the features.  A +0.45 offset
+        took tzanetakis57+svm from 0.452 to 0.082 accuracy on real GTZAN excerpts;
+        with the mean removed it scored 0.491 with or without the offset
+        (``benchmarks/DC_OFFSET.md``).
     n_jobs : int or None, default=None
         Tracks processed in parallel by joblib.
     memory : str, os.PathLike, joblib.Memory or None, default=None
@@ -210,6 +215,7 @@ class MFCCDeltas(BaseExtractor):
 
     _parameter_constraints = {
         **BaseExtractor._parameter_constraints,
+        "remove_dc": ["boolean"],
         "n_mfcc": [Interval(Integral, 1, None, closed="left")],
         "n_mels": [Interval(Integral, 1, None, closed="left")],
         "n_fft": [Interval(Integral, 1, None, closed="left")],
@@ -228,6 +234,7 @@ class MFCCDeltas(BaseExtractor):
         hop_length=512,
         width=9,
         stats=("mean", "std"),
+        remove_dc=True,
         n_jobs=None,
         memory=None,
         verbose=False,
@@ -239,6 +246,7 @@ class MFCCDeltas(BaseExtractor):
         self.hop_length = hop_length
         self.width = width
         self.stats = stats
+        self.remove_dc = remove_dc
         self.n_jobs = n_jobs
         self.memory = memory
         self.verbose = verbose
@@ -267,7 +275,7 @@ class MFCCDeltas(BaseExtractor):
     def _extract_file(self, path):
         # Decoded block by block: a long song never sits in memory whole.
         return mfcc_deltas_blocks(
-            stream_mono(path, sr=self.sr),
+            self._centred_blocks(lambda: stream_mono(path, sr=self.sr))(),
             sr=self.sr,
             n_mfcc=self.n_mfcc,
             n_mels=self.n_mels,
