@@ -141,7 +141,7 @@ def test_whole_file_peak_rss(benchmark, long_files, floor, minutes):
 
 
 def main():
-    """Measure every case and print the Markdown section of RESULTS.md."""
+    """Measure every case; write benchmarks/MEMORY.md (copied into RESULTS.md) and print it."""
     import tempfile
 
     rows = []
@@ -157,7 +157,7 @@ def main():
             path.unlink()
     mib = 2**20
     lines = [
-        "## Peak memory of tzanetakis57 on long files (`benchmarks/test_bench_memory.py`)",
+        "# Peak memory of tzanetakis57 on long files (`benchmarks/test_bench_memory.py`)",
         "",
         "Peak resident set size of one fresh process extracting one file (22050 Hz mono",
         "WAV made of the GTZAN sample clips end to end), `n_jobs=1`. *chunked*:",
@@ -196,6 +196,7 @@ def main():
                 rel = np.abs(a - b) / np.maximum(np.abs(b), 1e-12)
                 cells.append(f"{np.abs(a - b).max():.1e} / {rel.max():.1e}")
             lines.append(f"| {minutes} | " + " | ".join(cells) + " |")
+    (Path(__file__).resolve().parent / "MEMORY.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
 

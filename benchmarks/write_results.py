@@ -153,10 +153,12 @@ def main(argv=None):
     ]
     lines += _tzanetakis_section(rows) + _deep_section(data, rows) + _essentia_section(rows)
     lines += _musicnn_section(rows)
-    accuracy = HERE / "MUSICNN_ACCURACY.md"
-    if accuracy.exists():  # written by musicnn_accuracy.py (minutes of compare runs)
-        lines += ["", *("#" + line if line.startswith("#") else line
-                        for line in accuracy.read_text().splitlines())]  # fmt: skip
+    # Written by scripts that take minutes (compare runs, 60-minute files): copied in.
+    for name in ("MUSICNN_ACCURACY.md", "MEMORY.md", "DC_OFFSET.md"):
+        part = HERE / name
+        if part.exists():
+            lines += ["", *("#" + line if line.startswith("#") else line
+                            for line in part.read_text().splitlines())]  # fmt: skip
     (HERE / "RESULTS.md").write_text("\n".join(lines))
     return 0
 
