@@ -175,6 +175,12 @@ def test_values_equal_direct_librosa(blues, blues_features):
         contrast.std(axis=1),
         rtol=1e-4,
     )
+    chroma = librosa.feature.chroma_stft(y=y, sr=22050, n_fft=2048, hop_length=512)
+    np.testing.assert_allclose(
+        f[[f"chroma_stft__mean__{i:02d}" for i in range(1, 13)]], chroma.mean(axis=1), rtol=1e-4
+    )
+    rolloff = librosa.feature.spectral_rolloff(y=y, sr=22050, n_fft=2048, hop_length=512)
+    assert f["spectral_rolloff__min__01"] == pytest.approx(rolloff.min(), rel=1e-5)
     rms = librosa.feature.rms(S=S, frame_length=2048)
     assert f["rmse__max__01"] == pytest.approx(rms.max(), rel=1e-5)
 

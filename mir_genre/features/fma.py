@@ -318,12 +318,25 @@ class FMA518(BaseExtractor):
 
     Notes
     -----
-    The features follow FMA's ``compute_features``, written against librosa 0.11.  Where
-    librosa changed since FMA's tables were computed, the results can differ: ``rmse``
-    is `librosa.feature.rms`, which since librosa 0.7 scales a spectrogram's energy as
-    Parseval's theorem does (FMA's ``rmse`` was the plain root mean square of the STFT
-    bins); chroma_stft, the spectral features and the mel filters use ``sr`` (FMA's
-    code left them at librosa's default 22050 Hz whatever the file's rate).
+    The features follow FMA's ``compute_features`` (the same librosa calls, frame sizes,
+    CQT and statistics), written against librosa 0.11.  Where they can differ from
+    FMA's published table:
+
+    - FMA analysed each file at its own rate (``sr=None``); files are decoded here at
+      ``sr``, and chroma_stft and the spectral features are told that rate (FMA's code
+      left them at librosa's default 22050 Hz; at 22050 Hz the calls are the same).
+    - ``rmse`` is `librosa.feature.rms` of the magnitude STFT, which since librosa 0.7
+      scales a spectrogram's energy as Parseval's theorem does (FMA's librosa took the
+      plain root mean square of the STFT bins).  On GTZAN's blues.00000 the new value
+      was 0.0219 to 0.0221 times the old one frame by frame, so mean, std, median, min
+      and max shrink by about that factor while skew and kurtosis agree to 3 digits.
+    - chroma_cqt and chroma_cens are told the CQT's 12 bins per octave (librosa >= 0.7
+      assumes 36 unless told; FMA's librosa matched the 12 chroma bins).
+    - The CQT's tuning is estimated from the shared STFT, which gives the estimate
+      ``librosa.cqt(..., tuning=None)`` makes from a second STFT of the same size.
+    - A constant row (silence) has skew 0 and excess kurtosis -3, as scipy < 1.9 gave
+      FMA; newer scipy returns NaN there.
+    - ``remove_dc=True`` subtracts each clip's mean first; FMA did not.
 
     Examples
     --------
