@@ -15,6 +15,8 @@ _LAZY = {
     "chroma_stats": ".chroma",
     "MelPatches": ".mel",
     "mel_patches": ".mel",
+    "TextureWindows": ".texture",
+    "texture_windows": ".texture",
     "BaseExtractor": "._base",
 }
 
