@@ -28,10 +28,11 @@ bins):
     the orthonormal DCT of ``log10`` of 40 Slaney (Auditory Toolbox) mel bands of the
     power spectrum (133 Hz to 6854 Hz, area-normalised), as Marsyas's ``MFCC``;
 ``PeakRatio_Chroma_A`` ...
-    a 12-bin chroma of the power spectrum (librosa's filter bank, pitch classes in
-    Marsyas's order A, A#, ..., G#), unnormalised, followed by its largest value over
-    its mean (``PeakRatio_Average_Chroma_A``) and over its minimum
-    (``PeakRatio_Minimum_Chroma_A``);
+    a 12-bin chroma of the power spectrum (Ellis's filter bank without octave
+    weighting, as Marsyas's ``Spectrum2Chroma``; pitch classes A, A#, ..., G#), not
+    normalised per frame, followed by its largest value over its mean
+    (``PeakRatio_Average_Chroma_A``) and over its minimum (``PeakRatio_Minimum_Chroma_A``),
+    both 0 when a pitch class is empty;
 ``Contrast0`` ...
     librosa's spectral contrast (not in Marsyas's default set).
 
@@ -68,7 +69,6 @@ _DEFAULT_FEATURES = ("zcr", "centroid", "rolloff", "flux", "mfcc", "chroma")
 
 #: Chroma pitch classes in Marsyas's order (librosa's chroma starts at C).
 _MARSYAS_PITCHES = ("A", "A#", "B", "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#")
-_FROM_C = [9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7, 8]  # librosa row of each Marsyas pitch class
 
 # Marsyas's MFCC filter bank (Slaney's Auditory Toolbox): 13 linear bands of 66.67 Hz
 # from 133.33 Hz, then 27 log-spaced ones (ratio 1.0711703) up to 6853.8 Hz; librosa's
@@ -221,16 +221,17 @@ def _frame_features(y, *, sr, features, n_fft, hop_length, n_mfcc, roll_percent)
                 log_bands = np.where(bands > 0, np.log10(bands), 0.0)  # Marsyas: 0 for 0
             rows.extend(scipy.fft.dct(log_bands, type=2, norm="ortho", axis=0)[:n_mfcc])
         elif feature == "chroma":
-            with quiet_degenerate():
-                chroma = librosa.feature.chroma_stft(
-                    S=power, sr=sr, n_fft=n_fft, tuning=0.0, norm=None
-                )[_FROM_C]
-            peak = chroma.max(axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                average = np.where(peak > 0, peak / chroma.mean(axis=0), 0.0)
-                minimum = np.where(peak > 0, peak / chroma.min(axis=0), 0.0)
+            # Marsyas's chroma (Ellis's filter bank): no octave weighting, pitch classes
+            # from A, each bin's weights of unit norm, applied to the power spectrum.
+            weights = librosa.filters.chroma(
+                sr=sr, n_fft=n_fft, tuning=0.0, base_c=False, octwidth=None
+            )
+            chroma = weights @ power
+            peak, low = chroma.max(axis=0), chroma.min(axis=0)
+            found = low != 0  # Marsyas gives both ratios 0 when a pitch class is empty
             rows.extend(chroma)
-            rows += [average, np.where(np.isfinite(minimum), minimum, 0.0)]
+            rows.append(np.divide(peak, chroma.mean(axis=0), out=np.zeros_like(peak), where=found))
+            rows.append(np.divide(peak, low, out=np.zeros_like(peak), where=found))
         else:  # contrast
             with quiet_degenerate():
                 rows.extend(
