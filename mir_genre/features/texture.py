@@ -295,8 +295,9 @@ def texture_windows(
     >>> features = texture_windows(y=y)
     >>> features.shape
     (124,)
-    >>> round(float(features[0]), 3)  # mean zero crossings per sample: 2 * 440 / 22050
-    0.04
+    >>> # Zero crossings: (1 + 2 * 440 * 512 / 22050) / 512 per sample in each frame.
+    >>> round(float(features[0]), 3)
+    0.042
     """
     import bottleneck as bn
 
