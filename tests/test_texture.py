@@ -137,6 +137,7 @@ def test_silence_and_short_clips_are_finite():
         ({"n_mfcc": 41}, "n_mfcc"),
         ({"texture_frames": 0}, "texture_frames"),
         ({"roll_percent": 1.5}, "roll_percent"),
+        ({"features": ["contrast"], "sr": 8000}, "contrast"),
     ],
 )
 def test_bad_parameters_name_the_parameter(params, match):

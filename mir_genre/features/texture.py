@@ -50,6 +50,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ..exceptions import ParameterError
 from ._base import BaseExtractor
 from ._spectral import pad_short, quiet_degenerate
 from ._stats import check_names
@@ -78,6 +79,7 @@ _MEL_FMIN = 400.0 / 3.0
 _MEL_FMAX = 6853.8
 
 _CONTRAST_BANDS = 6  # librosa's default: 6 bands + the residual = 7 values per frame
+_CONTRAST_FMIN = 200.0
 
 # Marsyas's log of the power spectrum in its flux adds its smallest real.
 _TINY = np.finfo(np.float64).tiny
@@ -89,6 +91,16 @@ _BLOCKS = (("Mean", "Mean"), ("Mean", "Std"), ("Std", "Mean"), ("Std", "Std"))
 
 def _check_features(features, owner):
     return check_names(features, allowed=TEXTURE_FEATURES, param="features", owner=owner)
+
+
+def _check_contrast(features, sr, owner):
+    # librosa's contrast bands are octaves from 200 Hz; the top one must start below Nyquist.
+    top = _CONTRAST_FMIN * 2 ** (_CONTRAST_BANDS - 1)
+    if "contrast" in features and 2 * top >= sr:
+        raise ParameterError(
+            f"The 'contrast' feature of {owner} needs sr above {2 * top:g} Hz (its top band "
+            f"starts at {top:g} Hz); got sr={sr}. Leave 'contrast' out of features."
+        )
 
 
 def _frame_names(features, n_mfcc):
@@ -236,7 +248,11 @@ def _frame_features(y, *, sr, features, n_fft, hop_length, n_mfcc, roll_percent)
             with quiet_degenerate():
                 rows.extend(
                     librosa.feature.spectral_contrast(
-                        S=np.sqrt(power), sr=sr, n_fft=n_fft, n_bands=_CONTRAST_BANDS
+                        S=np.sqrt(power),
+                        sr=sr,
+                        n_fft=n_fft,
+                        n_bands=_CONTRAST_BANDS,
+                        fmin=_CONTRAST_FMIN,
                     )
                 )
     return np.asarray(rows, dtype=np.float64)
@@ -302,6 +318,7 @@ def texture_windows(
     import bottleneck as bn
 
     features = _check_features(features, "texture_windows")
+    _check_contrast(features, sr, "texture_windows")
     y = pad_short(np.asarray(y, dtype=np.float64), n_fft=n_fft)
     frame = _frame_features(
         y,
@@ -418,7 +435,8 @@ class TextureWindows(BaseExtractor):
 
     def _validate_params(self):
         super()._validate_params()
-        _check_features(self.features, type(self).__name__)
+        features = _check_features(self.features, type(self).__name__)
+        _check_contrast(features, self.sr, type(self).__name__)
 
     def _extract(self, y):
         return texture_windows(
