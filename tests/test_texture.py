@@ -113,6 +113,16 @@ def test_longer_texture_window_smooths_the_running_mean():
     assert long < 0.5 * short
 
 
+def test_chunks_give_the_whole_clip_values():
+    y = make_tone(3.0, freq=523.0) * np.linspace(0.2, 1.0, 3 * SR, dtype=np.float32)
+    features = TEXTURE_FEATURES
+    whole = texture_windows(y=y, features=features)
+    for chunk_frames in (1, 7, 50):
+        np.testing.assert_allclose(
+            texture_windows(y=y, features=features, chunk_frames=chunk_frames), whole, rtol=1e-9
+        )
+
+
 def test_transformer_equals_the_function_and_removes_dc():
     y = make_tone(1.5, freq=330.0)
     est = TextureWindows()

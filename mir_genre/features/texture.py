@@ -56,6 +56,7 @@ from ._spectral import pad_short, quiet_degenerate
 from ._stats import check_names
 
 __all__ = [
+    "CHUNK_FRAMES",
     "TEXTURE_FEATURES",
     "TextureWindows",
     "marsyas_to_texture_name",
@@ -65,6 +66,9 @@ __all__ = [
 
 #: Frame features `texture_windows` can use; the default is every one but "contrast".
 TEXTURE_FEATURES = ("zcr", "centroid", "rolloff", "flux", "mfcc", "chroma", "contrast")
+
+#: Frames whose spectra `texture_windows` computes at a time (about 95 s at 22050 Hz).
+CHUNK_FRAMES = 4096
 
 _DEFAULT_FEATURES = ("zcr", "centroid", "rolloff", "flux", "mfcc", "chroma")
 
@@ -180,8 +184,13 @@ def marsyas_to_texture_name(name):
     return re.sub(r"_(Power_|HopSize).*$", "", name)
 
 
-def _frame_features(y, *, sr, features, n_fft, hop_length, n_mfcc, roll_percent):
-    """Frame features of one clip as a 2-D array ``(n_frame_features, n_frames)``."""
+def _frame_features(y, *, sr, features, n_fft, hop_length, n_mfcc, roll_percent, before=None):
+    """Frame features of ``y`` as a 2-D array ``(n_frame_features, n_frames)``.
+
+    ``before`` is the log power spectrum of the frame before the first (None: there is
+    none); the log power spectrum of the last frame is returned with the features, for
+    the next chunk's flux.
+    """
     import librosa
     import scipy.fft
 
@@ -194,7 +203,7 @@ def _frame_features(y, *, sr, features, n_fft, hop_length, n_mfcc, roll_percent)
     n_bins = power.shape[0]
     total = power.sum(axis=0)
     silent = total == 0
-    rows = []
+    rows, last = [], None
     for feature in features:
         if feature == "zcr":
             # Marsyas counts strict sign changes (a zero is no crossing), starting at 1.
@@ -215,11 +224,14 @@ def _frame_features(y, *, sr, features, n_fft, hop_length, n_mfcc, roll_percent)
         elif feature == "flux":
             # Bins above DC, as Marsyas; the first frame, with no frame before it, has 0.
             log_power = np.log(power[1:] + _TINY)
+            last = log_power[:, -1]
+            if before is not None:
+                log_power = np.concatenate([before[:, None], log_power], axis=1)
             diff = np.diff(log_power, axis=1) ** 2
-            peak = diff.max(axis=0)
+            peak = diff.max(axis=0, initial=0.0)
             with np.errstate(invalid="ignore", divide="ignore"):
-                flux = diff.sum(axis=0) / (peak * n_bins)
-            rows.append(np.concatenate([[0.0], np.where(peak > 0, flux, 0.0)]))
+                flux = np.where(peak > 0, diff.sum(axis=0) / (peak * n_bins), 0.0)
+            rows.append(flux if before is not None else np.concatenate([[0.0], flux]))
         elif feature == "mfcc":
             with warnings.catch_warnings():
                 # Short FFTs leave the narrow low bands without a bin; such a band's
@@ -255,7 +267,7 @@ def _frame_features(y, *, sr, features, n_fft, hop_length, n_mfcc, roll_percent)
                         fmin=_CONTRAST_FMIN,
                     )
                 )
-    return np.asarray(rows, dtype=np.float64)
+    return np.asarray(rows, dtype=np.float64), last
 
 
 def texture_windows(
@@ -268,6 +280,7 @@ def texture_windows(
     texture_frames=20,
     n_mfcc=13,
     roll_percent=0.9,
+    chunk_frames=None,
 ):
     """Compute texture-window statistics of one clip (Marsyas ``bextract`` style).
 
@@ -289,6 +302,9 @@ def texture_windows(
         Number of MFCCs (at most 40, the number of mel bands).
     roll_percent : float in (0, 1), default=0.9
         Fraction of the power below the roll-off.
+    chunk_frames : int > 0 or None, default=None
+        Frames whose spectra are computed at a time (None: `CHUNK_FRAMES`); the result
+        does not depend on it, only the memory does.
 
     Returns
     -------
@@ -319,16 +335,26 @@ def texture_windows(
 
     features = _check_features(features, "texture_windows")
     _check_contrast(features, sr, "texture_windows")
-    y = pad_short(np.asarray(y, dtype=np.float64), n_fft=n_fft)
-    frame = _frame_features(
-        y,
-        sr=sr,
-        features=features,
-        n_fft=n_fft,
-        hop_length=hop_length,
-        n_mfcc=n_mfcc,
-        roll_percent=roll_percent,
-    )
+    y = pad_short(np.asarray(y), n_fft=n_fft)
+    n_frames = 1 + (len(y) - n_fft) // hop_length
+    step = chunk_frames or CHUNK_FRAMES
+    # The spectra of a long song are computed a chunk of frames at a time (its frame
+    # features, 31 values per frame, are kept whole for the running statistics).
+    chunks, before = [], None
+    for f0 in range(0, n_frames, step):
+        f1 = min(f0 + step, n_frames)
+        chunk, before = _frame_features(
+            np.asarray(y[f0 * hop_length : (f1 - 1) * hop_length + n_fft], dtype=np.float64),
+            sr=sr,
+            features=features,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            n_mfcc=n_mfcc,
+            roll_percent=roll_percent,
+            before=before,
+        )
+        chunks.append(chunk)
+    frame = np.concatenate(chunks, axis=1)
     window = min(texture_frames, frame.shape[1])
     running = {
         "Mean": bn.move_mean(frame, window=window, min_count=1, axis=1),
