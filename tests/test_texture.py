@@ -187,9 +187,9 @@ def test_check_plugin():
 # and its decoding of the .au originals rather than these WAV copies.  The flux's
 # standard deviations over the clip are not reproduced: 19% (Std_Mean) and 36%
 # (Std_Std) median errors, Marsyas's being larger while its mean is matched; neither
-# starting the flux from a zero spectrum nor filling the texture memory with zeros
-# (Marsyas's defaults), nor another floor under the log, explained it, so these two are
-# only held to what was measured.
+# starting the flux from a zero spectrum (as Marsyas's Flux does) nor padding the
+# texture window with zero frames, nor another floor under the log, explained it, so
+# these two are only held to what was measured.
 MARSYAS_TOLERANCE = {
     "spectral": 0.01,  # ZeroCrossings, Centroid, Rolloff
     "mfcc": 0.05,

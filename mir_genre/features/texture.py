@@ -28,9 +28,9 @@ bins):
     the orthonormal DCT of ``log10`` of 40 Slaney (Auditory Toolbox) mel bands of the
     power spectrum (133 Hz to 6854 Hz, area-normalised), as Marsyas's ``MFCC``;
 ``PeakRatio_Chroma_A`` ...
-    a 12-bin chroma of the power spectrum (Ellis's filter bank without octave
-    weighting, as Marsyas's ``Spectrum2Chroma``; pitch classes A, A#, ..., G#), not
-    normalised per frame, followed by its largest value over its mean
+    a 12-bin chroma of the power spectrum (Ellis's filter bank, librosa's, without
+    octave weighting, which reproduces Marsyas's values; pitch classes A, A#, ..., G#),
+    not normalised per frame, followed by its largest value over its mean
     (``PeakRatio_Average_Chroma_A``) and over its minimum (``PeakRatio_Minimum_Chroma_A``),
     both 0 when a pitch class is empty;
 ``Contrast0`` ...
@@ -245,8 +245,8 @@ def _frame_features(y, *, sr, features, n_fft, hop_length, n_mfcc, roll_percent,
                 log_bands = np.where(bands > 0, np.log10(bands), 0.0)  # Marsyas: 0 for 0
             rows.extend(scipy.fft.dct(log_bands, type=2, norm="ortho", axis=0)[:n_mfcc])
         elif feature == "chroma":
-            # Marsyas's chroma (Ellis's filter bank): no octave weighting, pitch classes
-            # from A, each bin's weights of unit norm, applied to the power spectrum.
+            # Ellis's filter bank without octave weighting, pitch classes from A, each
+            # bin's weights of unit norm, on the power spectrum: Marsyas's values.
             weights = librosa.filters.chroma(
                 sr=sr, n_fft=n_fft, tuning=0.0, base_c=False, octwidth=None
             )
@@ -316,9 +316,9 @@ def texture_windows(
     Notes
     -----
     The running statistics at frame ``t`` cover frames ``t - texture_frames + 1`` to
-    ``t``; the first frames use the frames there are (Marsyas fills its memory with
-    zeros instead, which lowers the first running means and raises the first running
-    standard deviations).  Standard deviations divide by the number of values.
+    ``t``; the first frames use the frames there are (a window padded with zero frames
+    instead matched Marsyas's GTZAN values worse).  Standard deviations divide by the
+    number of values.
 
     Examples
     --------
