@@ -20,6 +20,8 @@ _LAZY = {
     "fma_names": ".fma",
     "MelPatches": ".mel",
     "mel_patches": ".mel",
+    "TextureWindows": ".texture",
+    "texture_windows": ".texture",
     "BaseExtractor": "._base",
 }
 
