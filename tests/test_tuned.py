@@ -48,17 +48,20 @@ class RowRecorder(ClassifierMixin, BaseEstimator):
 
 def _inner_splits(events):
     """The (train, test) rows of every inner fit-then-score, and the final refit's rows."""
-    pairs = [
-        (fit[1], predict[1])
-        for fit, predict in zip(events[:-1:2], events[1::2])
-        if (fit[0], predict[0]) == ("fit", "predict")
-    ]
-    return pairs, events[2 * len(pairs)]
+    pairs, i = [], 0
+    while i + 1 < len(events) and (events[i][0], events[i + 1][0]) == ("fit", "predict"):
+        pairs.append((events[i][1], events[i + 1][1]))
+        i += 2
+    return pairs, events[i]
 
 
 def _recorded_search(X, groups, y, cv=3):
+    # Shuffled, so that folds of consecutive tracks do not follow artists by accident.
+    order = np.random.default_rng(1).permutation(len(X))
+    X, y = X[order], y[order]
+    groups = None if groups is None else groups[order]
     RowRecorder.events.clear()
-    rows = np.c_[np.arange(len(X)), X]
+    rows = np.c_[order, X]  # column 0: the row number in the unshuffled order
     Tuned(RowRecorder(), param_grid={"p": [0, 1]}, cv=cv).fit(rows, y, groups)
     return _inner_splits(list(RowRecorder.events))
 
@@ -109,7 +112,11 @@ def test_the_obviously_best_value_is_chosen(genres):
     tuned.fit(X, y, groups)
     assert tuned.best_params_ == {"gamma": "scale"}
     scores = dict(
-        zip(map(str, tuned.cv_results_["param_gamma"]), tuned.cv_results_["mean_test_score"])
+        zip(
+            map(str, tuned.cv_results_["param_gamma"]),
+            tuned.cv_results_["mean_test_score"],
+            strict=True,
+        )
     )
     assert scores["scale"] > 0.9 > 0.5 > scores["10000.0"]
     assert tuned.best_score_ == pytest.approx(scores["scale"])

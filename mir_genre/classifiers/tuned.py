@@ -18,15 +18,15 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import ParameterError
-from ._targets import check_groups
+from ._targets import check_genres, check_groups, check_labels
 
 __all__ = ["Tuned", "inner_splitter"]
 
 
-def inner_splitter(n_splits, groups, random_state=None):
+def inner_splitter(n_splits, groups):
     """Make the inner folds of a search: by artist when ``groups`` is given.
 
     Parameters
@@ -35,14 +35,13 @@ def inner_splitter(n_splits, groups, random_state=None):
         Inner folds.
     groups : array-like or None
         Artist per training track.
-    random_state : int, RandomState or None, default=None
-        Seed of the shuffled stratified folds used without ``groups``.
 
     Returns
     -------
     splitter
-        `mir_genre.model_selection.ArtistKFold` with ``groups``, else a shuffled
-        `sklearn.model_selection.StratifiedKFold` (tracks, not artists: say so in results).
+        `mir_genre.model_selection.ArtistKFold` with ``groups``, else
+        `sklearn.model_selection.StratifiedKFold` over tracks.  Neither shuffles, so a
+        refit on the same data makes the same choice.
 
     Examples
     --------
@@ -57,7 +56,7 @@ def inner_splitter(n_splits, groups, random_state=None):
 
     if groups is not None:
         return ArtistKFold(n_splits)
-    return StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
+    return StratifiedKFold(n_splits)
 
 
 def search_grid(estimator, param_grid=None):
@@ -120,7 +119,7 @@ def run_search(estimator, X, y, groups, *, param_grid, cv, scoring="accuracy", n
     search = GridSearchCV(
         estimator,
         param_grid,
-        cv=inner_splitter(cv, groups, getattr(estimator, "random_state", None)),
+        cv=inner_splitter(cv, groups),
         scoring=scoring,
         n_jobs=n_jobs,
         refit=True,
@@ -142,7 +141,7 @@ class Tuned(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         (defined next to each of mir_genre's classifiers).
     cv : int >= 2, default=3
         Inner folds: `mir_genre.model_selection.ArtistKFold` when `fit` gets ``groups``,
-        else shuffled stratified folds of tracks.
+        else stratified folds of tracks.
     scoring : str or callable, default="accuracy"
         What the search maximises.
     n_jobs : int or None, default=None
@@ -195,7 +194,7 @@ class Tuned(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Features.
+            Features (tune the classifier step of an audio pipeline, not the pipeline).
         y : array-like of shape (n_samples,)
             Genre labels.
         groups : array-like of shape (n_samples,) or None, default=None
@@ -207,6 +206,9 @@ class Tuned(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             The fitted classifier.
         """
         self._validate_params()
+        check_labels(self, y)
+        X, y = validate_data(self, X, y)
+        check_genres(self, y)
         groups = check_groups(self, groups, len(X))
         grid = search_grid(self.estimator, self.param_grid)
         search = run_search(
@@ -224,8 +226,6 @@ class Tuned(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.best_score_ = float(search.best_score_)
         self.cv_results_ = search.cv_results_
         self.classes_ = self.best_estimator_.classes_
-        if hasattr(self.best_estimator_, "n_features_in_"):
-            self.n_features_in_ = self.best_estimator_.n_features_in_
         return self
 
     def predict(self, X):
