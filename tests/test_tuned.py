@@ -1,12 +1,16 @@
 """Hyperparameters searched inside the honest protocol (mir_genre.classifiers.tuned)."""
 
+import contextlib
+import io
+import json
+
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import mir_genre
-from mir_genre import evaluation
+from mir_genre import compare, evaluation
 from mir_genre._compare_output import chosen_params, print_leaderboard
 from mir_genre.classifiers import KNNClassifier, LogisticClassifier, SVMClassifier, Tuned
 from mir_genre.exceptions import ParameterError
@@ -184,6 +188,23 @@ def test_evaluate_records_the_inner_choice_of_every_fold(tiny, capsys):
     assert "chosen by the inner search" in out
     assert f"{results['pipelines'][0]['label']}: {chosen_params(results['pipelines'][0])}" in out
     assert "C=" in out and "/3 folds" in out
+
+
+def test_compare_writes_and_prints_the_inner_choice(tiny, tmp_path, monkeypatch):
+    spec = "mfcc_deltas[n_mfcc=8]+knn[search=True]"
+    monkeypatch.setattr(compare, "load_dataset_from_args", lambda args: tiny)
+    argv = ["--pipelines", spec, "--protocol", "artist:3", "-q", "--out", str(tmp_path)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert compare.main(argv) == 0
+    [pipeline] = json.loads((tmp_path / "results.json").read_text())["pipelines"]
+    folds = pipeline["runs"][0]["folds"]
+    assert len(folds) == 3
+    assert all(
+        f["best_params"]["n_neighbors"] in KNNClassifier._search_grid["n_neighbors"] for f in folds
+    )
+    line = f"  {pipeline['label']}: {chosen_params(pipeline)}"
+    assert line in out.getvalue().splitlines() and "n_neighbors=" in line
 
 
 def test_chosen_params_counts_over_every_fold():
