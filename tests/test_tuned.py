@@ -15,6 +15,7 @@ from mir_genre._compare_output import chosen_params, print_leaderboard
 from mir_genre.classifiers import KNNClassifier, LogisticClassifier, SVMClassifier, Tuned
 from mir_genre.exceptions import ParameterError
 from mir_genre.model_selection import ArtistKFold
+from mir_genre.registry import load_plugin
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +158,28 @@ def test_too_few_artists_for_the_inner_folds_is_explained(genres):
     two = np.where(np.arange(len(X)) % 2, "a", "b")
     with pytest.raises(ParameterError, match="needs at least 3 artists; groups has 2"):
         KNNClassifier(search=True).fit(X, y, two)
+
+
+@pytest.mark.parametrize(
+    "name", ["svm", "logistic_regression", "knn", "random_forest", "mlp", "xgboost"]
+)
+def test_every_default_grid_names_valid_values(name):
+    cls = load_plugin("classifiers", name)
+    grid = cls._search_grid
+    assert grid and set(grid) <= set(cls().get_params())
+    for key, values in grid.items():
+        for value in values:
+            cls(**{key: value})._validate_params()  # raises on a value out of range
+    assert ("search" in cls().get_params()) == (name != "xgboost")
+
+
+def test_xgboost_is_tuned_on_its_default_grid(genres):
+    pytest.importorskip("xgboost")
+    X, y, groups = genres
+    xgb = load_plugin("classifiers", "xgboost")(n_estimators=10, early_stopping_rounds=None)
+    tuned = Tuned(xgb).fit(X, y, groups)
+    assert set(tuned.best_params_) == {"max_depth", "learning_rate"}
+    assert len(tuned.cv_results_["params"]) == 3 * 2
 
 
 def test_a_classifier_without_a_grid_needs_one(genres):
