@@ -3,8 +3,9 @@
 - `ResultsWriter`: results.csv and results.json rewritten after every finished pipeline;
   a write that fails (a full disk) is reported once, naming the folder and the reason,
   retried after the next pipeline, and never stops the run;
-- the one-line summary of a pipeline, the leaderboard, the ``--list`` lines and the
-  dataset's description in the results.
+- the one-line summary of a pipeline, the leaderboard (with the parameters an inner
+  search chose most often), the ``--list`` lines and the dataset's description in the
+  results.
 """
 
 import sys
@@ -76,6 +77,51 @@ def print_leaderboard(results):
         print("pipelines:")
         for label, spec in specs:
             print(f"  {label} = {spec}")
+    chosen = [(p["label"], chosen_params(p)) for p in results["pipelines"]]
+    chosen = [(label, text) for label, text in chosen if text]
+    if chosen:
+        print()
+        print("chosen by the inner search (most frequent value over the folds):")
+        for label, text in chosen:
+            print(f"  {label}: {text}")
+
+
+def chosen_params(record):
+    """Say which value an inner search chose most often per parameter, over all folds.
+
+    Parameters
+    ----------
+    record : dict
+        One pipeline of the results (its runs' folds carry ``best_params`` when the
+        classifier searched its hyperparameters).
+
+    Returns
+    -------
+    str
+        ``"C=10 (2/3 folds), gamma=0.01 (3/3 folds)"``, or ``""`` without a search.
+
+    Examples
+    --------
+    >>> folds = [{"best_params": {"C": c}} for c in (10, 1, 10)]
+    >>> chosen_params({"runs": [{"folds": folds}]})
+    'C=10 (2/3 folds)'
+    """
+    from collections import Counter
+
+    folds = [
+        f["best_params"] for run in record["runs"] for f in run["folds"] if "best_params" in f
+    ]
+    counts = {}
+    for params in folds:
+        for name, value in params.items():
+            counts.setdefault(name, Counter())[
+                repr(value) if isinstance(value, str) else value
+            ] += 1
+    parts = []
+    for name, counter in sorted(counts.items()):
+        value, n = counter.most_common(1)[0]
+        parts.append(f"{name}={value} ({n}/{len(folds)} folds)")
+    return ", ".join(parts)
 
 
 class ResultsWriter:

@@ -14,6 +14,7 @@ _LAZY = {
     "MLPGenreClassifier": ".mlp",
     "XGBoostGenreClassifier": ".xgb",
     "SegmentVoting": ".segment",
+    "Tuned": ".tuned",
     "segment_audio": ".segment",
 }
 

@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from .sklearn_models import _ScaledClassifier
+from .sklearn_models import SEARCH_CONSTRAINTS, _ScaledClassifier
 
 __all__ = ["MLPGenreClassifier"]
 
@@ -29,6 +29,11 @@ class MLPGenreClassifier(_ScaledClassifier):
         smaller training sets train for ``max_iter`` epochs).
     random_state : int, RandomState or None, default=None
         Seed of initialisation, shuffling and the held-out part.
+    search : bool, default=False
+        Choose ``alpha`` (``_search_grid``) by an inner grid search on
+        artist-disjoint folds of the training tracks; the search overrides them.
+    search_cv : int >= 2, default=3
+        Inner folds of the search.
 
     Attributes
     ----------
@@ -55,7 +60,9 @@ class MLPGenreClassifier(_ScaledClassifier):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "random_state": ["random_state"],
+        **SEARCH_CONSTRAINTS,
     }
+    _search_grid = {"alpha": [1e-4, 1e-3, 1e-2, 1e-1]}
 
     def __init__(
         self,
@@ -66,6 +73,8 @@ class MLPGenreClassifier(_ScaledClassifier):
         max_iter=500,
         early_stopping=True,
         random_state=None,
+        search=False,
+        search_cv=3,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
@@ -73,6 +82,8 @@ class MLPGenreClassifier(_ScaledClassifier):
         self.max_iter = max_iter
         self.early_stopping = early_stopping
         self.random_state = random_state
+        self.search = search
+        self.search_cv = search_cv
 
     def _make_model(self, y):
         from sklearn.neural_network import MLPClassifier

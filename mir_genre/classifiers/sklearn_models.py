@@ -3,6 +3,11 @@
 Each is a small estimator around a scikit-learn model: features are standardised
 inside (so a pipeline ``extractor -> classifier`` needs no extra step), labels are
 genre strings, and ``classes_`` / ``predict_proba`` behave as usual.
+
+With ``search=True`` each chooses its main hyperparameters (its ``_search_grid``) by a
+grid search whose inner folds never split an artist (`mir_genre.classifiers.tuned`);
+the fitted classifier then also has ``best_params_``, ``best_score_`` and
+``cv_results_``.
 """
 
 import warnings
@@ -14,9 +19,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import DataWarning
-from ._targets import check_genres, check_labels
+from ._targets import check_genres, check_groups, check_labels
 
 __all__ = ["SVMClassifier", "LogisticClassifier", "KNNClassifier", "RandomForest"]
+
+#: The constraints of ``search`` and ``search_cv``, which every scaled classifier takes.
+SEARCH_CONSTRAINTS = {
+    "search": ["boolean"],
+    "search_cv": [Interval(Integral, 2, None, closed="left")],
+}
 
 
 class ProbabilisticPredictMixin:
@@ -51,8 +62,8 @@ class _ScaledClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimato
         raise NotImplementedError
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Fit the scaler and the model.
+    def fit(self, X, y, groups=None):
+        """Fit the scaler and the model (after an inner search with ``search=True``).
 
         Parameters
         ----------
@@ -60,22 +71,46 @@ class _ScaledClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstimato
             Features, e.g. the output of an extractor.
         y : array-like of shape (n_samples,)
             Genre labels (strings or integers).
+        groups : array-like of shape (n_samples,) or None, default=None
+            Artist per track.  With ``search=True`` the inner folds of the search are
+            split by artist (`mir_genre.model_selection.ArtistKFold`); without a search
+            they are only checked.
 
         Returns
         -------
         self : object
             The fitted classifier.
         """
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
         check_labels(self, y)
         X, y = validate_data(self, X, y)
         self.classes_, _ = check_genres(self, y)
+        groups = check_groups(self, groups, len(X))
+        if self.search:
+            return self._fit_searched(X, y, groups)
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
         steps = [StandardScaler()] if self._scale else []
         self.model_ = make_pipeline(*steps, self._make_model(y)).fit(X, y)
         if hasattr(self.model_[-1], "n_iter_"):  # iterative solvers report their iterations
             self.n_iter_ = self.model_[-1].n_iter_
+        return self
+
+    def _fit_searched(self, X, y, groups):
+        """Choose the parameters of ``_search_grid`` on artist-disjoint inner folds."""
+        from sklearn.base import clone
+
+        from .tuned import run_search, search_grid
+
+        base = clone(self).set_params(search=False)
+        search = run_search(base, X, y, groups, param_grid=search_grid(self), cv=self.search_cv)
+        best = search.best_estimator_
+        self.model_ = best.model_
+        if hasattr(best, "n_iter_"):
+            self.n_iter_ = best.n_iter_
+        self.best_params_ = search.best_params_
+        self.best_score_ = float(search.best_score_)
+        self.cv_results_ = search.cv_results_
         return self
 
     def predict_proba(self, X):
@@ -107,6 +142,11 @@ class SVMClassifier(_ScaledClassifier):
         Kernel coefficient.
     random_state : int, RandomState or None, default=None
         Seed of the probability calibration.
+    search : bool, default=False
+        Choose ``C`` and ``gamma`` (``_search_grid``) by an inner grid search on
+        artist-disjoint folds of the training tracks; the search overrides them.
+    search_cv : int >= 2, default=3
+        Inner folds of the search.
 
     Attributes
     ----------
@@ -131,13 +171,26 @@ class SVMClassifier(_ScaledClassifier):
         "kernel": [StrOptions({"rbf", "linear", "poly", "sigmoid"})],
         "gamma": [StrOptions({"scale", "auto"}), Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
+        **SEARCH_CONSTRAINTS,
     }
+    _search_grid = {"C": [0.1, 1.0, 10.0, 100.0], "gamma": ["scale", 0.01, 0.001]}
 
-    def __init__(self, *, C=10.0, kernel="rbf", gamma="scale", random_state=None):
+    def __init__(
+        self,
+        *,
+        C=10.0,
+        kernel="rbf",
+        gamma="scale",
+        random_state=None,
+        search=False,
+        search_cv=3,
+    ):
         self.C = C
         self.kernel = kernel
         self.gamma = gamma
         self.random_state = random_state
+        self.search = search
+        self.search_cv = search_cv
 
     def _make_model(self, y):
         from sklearn.calibration import CalibratedClassifierCV
@@ -195,6 +248,11 @@ class LogisticClassifier(_ScaledClassifier):
         Regularisation strength (inverse).
     max_iter : int > 0, default=2000
         Solver iterations.
+    search : bool, default=False
+        Choose ``C`` (``_search_grid``) by an inner grid search on
+        artist-disjoint folds of the training tracks; the search overrides them.
+    search_cv : int >= 2, default=3
+        Inner folds of the search.
 
     Attributes
     ----------
@@ -215,11 +273,15 @@ class LogisticClassifier(_ScaledClassifier):
     _parameter_constraints = {
         "C": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        **SEARCH_CONSTRAINTS,
     }
+    _search_grid = {"C": [0.01, 0.1, 1.0, 10.0, 100.0]}
 
-    def __init__(self, *, C=1.0, max_iter=2000):
+    def __init__(self, *, C=1.0, max_iter=2000, search=False, search_cv=3):
         self.C = C
         self.max_iter = max_iter
+        self.search = search
+        self.search_cv = search_cv
 
     def _make_model(self, y):
         from sklearn.linear_model import LogisticRegression
@@ -236,6 +298,11 @@ class KNNClassifier(_ScaledClassifier):
         Neighbours consulted (fewer when the training set is smaller).
     weights : {"uniform", "distance"}, default="distance"
         Vote weighting.
+    search : bool, default=False
+        Choose ``n_neighbors`` (``_search_grid``) by an inner grid search on
+        artist-disjoint folds of the training tracks; the search overrides them.
+    search_cv : int >= 2, default=3
+        Inner folds of the search.
 
     Attributes
     ----------
@@ -253,11 +320,15 @@ class KNNClassifier(_ScaledClassifier):
     _parameter_constraints = {
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "weights": [StrOptions({"uniform", "distance"})],
+        **SEARCH_CONSTRAINTS,
     }
+    _search_grid = {"n_neighbors": [1, 3, 5, 9, 15]}
 
-    def __init__(self, *, n_neighbors=5, weights="distance"):
+    def __init__(self, *, n_neighbors=5, weights="distance", search=False, search_cv=3):
         self.n_neighbors = n_neighbors
         self.weights = weights
+        self.search = search
+        self.search_cv = search_cv
 
     def _make_model(self, y):
         from sklearn.neighbors import KNeighborsClassifier
@@ -280,6 +351,11 @@ class RandomForest(_ScaledClassifier):
         Trees fitted in parallel.
     random_state : int, RandomState or None, default=None
         Seed.
+    search : bool, default=False
+        Choose ``max_features`` and ``n_estimators`` (``_search_grid``) by an inner grid search on
+        artist-disjoint folds of the training tracks; the search overrides them.
+    search_cv : int >= 2, default=3
+        Inner folds of the search.
 
     Attributes
     ----------
@@ -305,13 +381,26 @@ class RandomForest(_ScaledClassifier):
         ],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        **SEARCH_CONSTRAINTS,
     }
+    _search_grid = {"max_features": ["sqrt", 0.3], "n_estimators": [100, 300]}
 
-    def __init__(self, *, n_estimators=300, max_features="sqrt", n_jobs=None, random_state=None):
+    def __init__(
+        self,
+        *,
+        n_estimators=300,
+        max_features="sqrt",
+        n_jobs=None,
+        random_state=None,
+        search=False,
+        search_cv=3,
+    ):
         self.n_estimators = n_estimators
         self.max_features = max_features
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.search = search
+        self.search_cv = search_cv
 
     def _make_model(self, y):
         from sklearn.ensemble import RandomForestClassifier

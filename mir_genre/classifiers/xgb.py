@@ -90,6 +90,8 @@ class XGBoostGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEst
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
+    # The grid `mir_genre.classifiers.tuned.Tuned` searches when given none.
+    _search_grid = {"max_depth": [3, 4, 6], "learning_rate": [0.05, 0.1]}
 
     def __init__(
         self,

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from .._common import capture_warnings
+from .._common import capture_warnings, plain
 from ..specs import accepts_groups
 from .splits import _error_text
 
@@ -59,6 +59,9 @@ def _run_fold(
     history = getattr(final, "history_", None)
     if isinstance(history, dict):
         record["history"] = {k: [float(v) for v in values] for k, values in history.items()}
+    best_params = getattr(final, "best_params_", None)
+    if isinstance(best_params, dict):  # the parameters an inner search chose in this fold
+        record["best_params"] = plain(best_params)
     if keep_model:
         record["model"] = model
     return record
@@ -97,7 +100,8 @@ def run_folds(estimator, X, y, groups, folds, *, n_jobs=None, capture=True, keep
     dict
         Per fold, in order: ``fold``, ``n_train``, ``n_test``, ``warnings`` and either
         ``error`` (``"Type: message"``) or ``accuracy``, ``macro_f1``, ``fit_seconds``,
-        ``predict_seconds``, ``y_true``, ``y_pred`` (and ``history`` for deep models).
+        ``predict_seconds``, ``y_true``, ``y_pred`` (and ``history`` for deep models,
+        ``best_params`` for classifiers tuned by an inner search).
     """
     from joblib import Parallel, delayed
 
