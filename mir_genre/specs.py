@@ -250,8 +250,8 @@ def accepts_groups(estimator):
     Examples
     --------
     >>> import mir_genre
-    >>> accepts_groups(mir_genre.get_classifier("xgboost")), accepts_groups(
-    ...     mir_genre.get_classifier("svm"))
+    >>> from sklearn.svm import SVC
+    >>> accepts_groups(mir_genre.get_classifier("xgboost")), accepts_groups(SVC())
     (True, False)
     """
     import inspect

@@ -389,7 +389,7 @@ def test_workers_start_after_a_warm_up_in_the_parent(monkeypatch):
     assert calls[1] == 22050 and sorted(calls[2:]) == [4096] * 4
 
 
-BUILT_IN = ["tzanetakis57", "mfcc_deltas", "chroma", "mel_patches"]
+BUILT_IN = ["tzanetakis57", "mfcc_deltas", "chroma", "mel_patches", "texture", "fma518"]
 
 
 @pytest.mark.parametrize("name", BUILT_IN)

@@ -119,7 +119,9 @@ def test_unknown_kind(install, kind):
         load_plugin(kind, "x")
 
 
-@pytest.mark.parametrize("name", ["tzanetakis57", "mfcc_deltas", "chroma", "mel_patches"])
+@pytest.mark.parametrize(
+    "name", ["tzanetakis57", "mfcc_deltas", "chroma", "mel_patches", "texture", "fma518"]
+)
 def test_real_entry_points_list_core_extractors(name):
     # Only listed, never loaded: the feature modules may be work in progress.
     assert name in list_plugins("extractors")
