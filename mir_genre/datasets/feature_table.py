@@ -28,9 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError, DataNotFoundError, DataWarning
+from ..exceptions import DataError, DataNotFoundError, DataWarning, ParameterError
 from ..features.tzanetakis import TZANETAKIS57_NAMES
 from ._base import METADATA_COLUMNS, Dataset
+from ._table_formats import arff_genres, fma_tracks_path, read_arff, read_fma_features
 from .gtzan import BIBTEX, fetch_metadata, read_artist_index, read_split
 
 __all__ = ["load_feature_table", "parse_table_filename"]
@@ -128,7 +129,7 @@ def _read_frame_table(path):
     return means[order], [Path(c).name for c in clips], genres, names
 
 
-def load_feature_table(path=None, *, metadata_dir=None):
+def load_feature_table(path=None, *, metadata_dir=None, tracks=None, subset=None):
     """Load a public GTZAN feature table: 57 features per row, or frame-wise ``.npz`` files.
 
     Parameters
@@ -191,6 +192,22 @@ def load_feature_table(path=None, *, metadata_dir=None):
             f"was given. {_WHERE_TO_GET}"
         )
     path = Path(path).expanduser()
+    fma = tracks is not None or path.name == "features.csv" or _starts_like_fma(path)
+    if not fma and subset is not None:
+        raise ParameterError(
+            f"subset={subset!r} is for FMA's features.csv; {str(path)!r} is not one. Drop "
+            "subset, or pass FMA's features.csv (with its tracks.csv)."
+        )
+    if fma:
+        return _fma_dataset(path, tracks, subset, metadata_dir)
+    if path.suffix.lower() == ".arff":
+        if not path.is_file():
+            raise DataNotFoundError(f"ARFF file {str(path)!r} does not exist. {_WHERE_TO_GET}")
+        X, filenames, labels, names, class_values = read_arff(path)
+        parsed = [parse_table_filename(Path(f).name) for f in filenames]
+        genres = arff_genres(path, filenames, labels, class_values, parsed)
+        return _dataset(path, X, filenames, genres, names, None, metadata_dir,
+                        f"{X.shape[1]} Marsyas features per clip, ARFF")  # fmt: skip
     if path.is_dir() or path.suffix == ".npz":
         if not path.exists():
             raise DataNotFoundError(f"Feature file {str(path)!r} does not exist. {_WHERE_TO_GET}")
@@ -239,7 +256,7 @@ def load_feature_table(path=None, *, metadata_dir=None):
 
 
 def _dataset(path, X, filenames, genres, feature_names, length, metadata_dir, what):
-    parsed = [parse_table_filename(f) for f in filenames]
+    parsed = [parse_table_filename(Path(f).name) for f in filenames]
     is_gtzan = all(p is not None for p in parsed)
     if is_gtzan:
         track_ids = [p[0] for p in parsed]
@@ -302,4 +319,46 @@ def _dataset(path, X, filenames, genres, feature_names, length, metadata_dir, wh
         kind="features",
         feature_names=feature_names,
         description=description,
+    )
+
+
+def _starts_like_fma(path):
+    """Whether a CSV's first cell is ``feature``, as in FMA's three-row header."""
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return False
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return fh.readline().split(",", 1)[0].strip() == "feature"
+
+
+def _fma_dataset(path, tracks, subset, metadata_dir):
+    from .fma import BIBTEX as FMA_BIBTEX
+    from .fma import LICENSE_INFO
+
+    if not path.is_file():
+        raise DataNotFoundError(
+            f"FMA feature table {str(path)!r} does not exist. Unzip features.csv and "
+            "tracks.csv from fma_metadata.zip (https://github.com/mdeff/fma)."
+        )
+    if metadata_dir is not None and metadata_dir is not False:
+        warnings.warn(
+            f"load_feature_table({str(path)!r}): metadata_dir is for GTZAN tables and is "
+            "not used; FMA's artists and split come from tracks.csv.",
+            DataWarning,
+            stacklevel=3,
+        )
+    tracks_csv = fma_tracks_path(path, tracks)
+    X, names, meta = read_fma_features(path, tracks_csv, subset)
+    meta.insert(1, "path", "")
+    meta["segment"] = -1
+    return Dataset(
+        "feature_table",
+        X,
+        meta,
+        kind="features",
+        feature_names=names,
+        description=(
+            f"FMA feature table {path.name} ({len(meta)} tracks, {X.shape[1]} features, "
+            f"subset={subset or 'all'}) with genres, artists and FMA's artist-filtered "
+            f"split from {tracks_csv.name}. {LICENSE_INFO}\n\nCite:\n" + FMA_BIBTEX
+        ),
     )
