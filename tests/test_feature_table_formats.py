@@ -89,7 +89,7 @@ def _arff(path, rows, *, filenames=True, class_values="{0,1}"):
         "% Created by Marsyas",
         "@relation test",
         "@attribute Mean_A real",
-        "@attribute Mean_B real",
+        "@attribute\tMean_B\treal",
         f"@attribute output {class_values}",
         "",
         "@data",

@@ -38,7 +38,7 @@ def _attribute(path, lineno, line):
             raise _arff_error(path, lineno, f"unterminated quoted attribute name in {line!r}.")
         name, kind = rest[1:end], rest[end + 1 :].strip()
     else:
-        name, _, kind = rest.partition(" ")
+        name, kind = (rest.split(None, 1) + [""])[:2]
         kind = kind.strip()
     if not name or not kind:
         raise _arff_error(path, lineno, f"'@attribute' needs a name and a type; got {line!r}.")

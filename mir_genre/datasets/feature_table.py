@@ -1,4 +1,4 @@
-"""Precomputed GTZAN feature tables: the public 57-feature CSVs and frame-wise ``.npz`` files.
+"""Ready-made feature tables: GTZAN's public CSVs, ``.npz`` frames, Marsyas ARFF, FMA's features.
 
 Each row of the 30-second table (``features_30_sec.csv``) is one excerpt; each row of
 the 3-second table is one segment of an excerpt (``classical.00000.3.wav`` is segment 3
@@ -11,6 +11,19 @@ Frame-wise representations in the ``.npz`` layout of the published musicnn/VGGis
 GTZAN features (``X`` one row per frame, ``IDS`` the clip of each frame such as
 ``blues/blues.00029.au``, ``Y`` the genre index) are read too, one file or a folder of
 them, and averaged over each clip's frames: one row per clip.
+
+Marsyas ARFF tables (``bextract -sv``, suffix ``.arff``) give one row per clip, preceded
+by a ``% filename genres/blues/blues.00043.au`` comment; the file names give the GTZAN
+track ids (so artists and the fault-filtered split attach as above) and, when the class
+attribute holds genre indices (``0`` .. ``9``), the genres.
+
+FMA's ``features.csv`` (three header rows: feature, statistics, number; index
+``track_id``) is read with the ``tracks.csv`` beside it (or ``tracks=``): genres from
+``('track', 'genre_top')``, artist groups from ``('artist', 'id')``, FMA's own
+artist-filtered split from ``('set', 'split')``, and ``subset=`` keeps the tracks of
+``('set', 'subset')`` small, medium or large (nested).  A CSV is taken for FMA's when
+it is called ``features.csv``, when ``tracks=`` is given, or when its first cell is
+``feature``; other CSVs are read as the Kaggle tables.
 
 Environment variables
 ---------------------
@@ -130,21 +143,28 @@ def _read_frame_table(path):
 
 
 def load_feature_table(path=None, *, metadata_dir=None, tracks=None, subset=None):
-    """Load a public GTZAN feature table: 57 features per row, or frame-wise ``.npz`` files.
+    """Load a ready-made feature table: Kaggle CSV, ``.npz`` frames, Marsyas ARFF or FMA's.
 
     Parameters
     ----------
     path : str or os.PathLike or None, default=None
         The CSV (``filename``, ``length``, the 57 feature columns, ``label``); or an
         ``.npz`` file of frame-wise features (arrays ``X``, ``IDS``; the layout of the
-        published musicnn GTZAN taggrams) or a folder of such files, averaged per clip.
-        When None, the environment variable ``MIR_GENRE_FEATURE_TABLE``.
+        published musicnn GTZAN taggrams) or a folder of such files, averaged per clip;
+        or a Marsyas ``.arff`` table (a ``% filename`` comment before each row); or FMA's
+        ``features.csv``.  When None, the environment variable ``MIR_GENRE_FEATURE_TABLE``.
     metadata_dir : str or os.PathLike or None or False, default=None
         Where the GTZAN artist index and split lists come from (see
         :func:`mir_genre.datasets.gtzan.fetch_metadata`: None means
         ``MIR_GENRE_GTZAN_METADATA`` or a verified, cached download).  False skips them,
         with a `DataWarning`: no artists, no predefined split, so artist filtering is
-        impossible.
+        impossible.  Not used for FMA's tables (their metadata is ``tracks.csv``).
+    tracks : str or os.PathLike or None, default=None
+        FMA's ``tracks.csv`` (or its folder) for an FMA ``features.csv``; None means the
+        ``tracks.csv`` beside it.
+    subset : {"small", "medium", "large"} or None, default=None
+        FMA only: keep the tracks of this subset (nested, as in `mir_genre.datasets.fma`);
+        None keeps every track with a top genre.
 
     Returns
     -------
@@ -156,21 +176,30 @@ def load_feature_table(path=None, *, metadata_dir=None, tracks=None, subset=None
         (the parent excerpt, ``"classical.00000"`` for ``"classical.00000.3.wav"``),
         ``path`` (the CSV's file name), ``genre`` (the ``label`` column), ``artist``,
         ``title``, ``split``, ``duration`` (``length / 22050`` seconds) and ``segment``
-        (the 3-second segment number, -1 for whole excerpts).
+        (the 3-second segment number, -1 for whole excerpts).  ARFF tables keep the
+        attribute names as ``feature_names`` and the commented file name as ``path``.
+        FMA tables have ``<feature>_<statistics>_<number>`` names (``mfcc_mean_01``),
+        6-digit track ids, an empty ``path``, and ``artist_id``, ``subset`` and
+        ``track_duration`` as in `mir_genre.datasets.load_fma`.
 
     Raises
     ------
     DataNotFoundError
         If no path is given or the file does not exist; or the GTZAN metadata cannot be
-        found or downloaded (pass ``metadata_dir``, or ``metadata_dir=False``).
+        found or downloaded (pass ``metadata_dir``, or ``metadata_dir=False``); or an FMA
+        ``features.csv`` has no ``tracks.csv``.
     DataError
         If the CSV lacks columns, has non-numeric or non-finite features, or a metadata
-        file fails its sha256 check.
+        file fails its sha256 check; if an ARFF row has no ``% filename`` comment or the
+        wrong width; if FMA's files lack their header rows or columns.
+    ParameterError
+        For ``subset`` with a table that is not FMA's, or an unknown subset.
 
     Warns
     -----
     DataWarning
-        With ``metadata_dir=False``, or when file names are not GTZAN's (no artists).
+        With ``metadata_dir=False``, or when file names are not GTZAN's (no artists);
+        when FMA tracks without a top genre are left out.
 
     Notes
     -----
@@ -183,6 +212,10 @@ def load_feature_table(path=None, *, metadata_dir=None, tracks=None, subset=None
     >>> ds = load_feature_table("features_30_sec.csv", metadata_dir="meta")  # doctest: +SKIP
     >>> ds.X.shape  # doctest: +SKIP
     (1000, 57)
+    >>> load_feature_table("genres_default.arff", metadata_dir="meta").X.shape  # doctest: +SKIP
+    (1000, 124)
+    >>> load_feature_table("fma_metadata/features.csv", subset="small")  # doctest: +SKIP
+    <Dataset 'feature_table': 8000 tracks, 8 genres, ...>
     """
     if path is None:
         path = os.environ.get("MIR_GENRE_FEATURE_TABLE") or None
