@@ -22,8 +22,8 @@ FMA's ``features.csv`` (three header rows: feature, statistics, number; index
 ``('track', 'genre_top')``, artist groups from ``('artist', 'id')``, FMA's own
 artist-filtered split from ``('set', 'split')``, and ``subset=`` keeps the tracks of
 ``('set', 'subset')`` small, medium or large (nested).  A CSV is taken for FMA's when
-it is called ``features.csv``, when ``tracks=`` is given, or when its first cell is
-``feature``; other CSVs are read as the Kaggle tables.
+its first cell is ``feature`` (FMA's header) or ``tracks=`` is given; other CSVs are
+read as the Kaggle tables.
 
 Environment variables
 ---------------------
@@ -225,7 +225,9 @@ def load_feature_table(path=None, *, metadata_dir=None, tracks=None, subset=None
             f"was given. {_WHERE_TO_GET}"
         )
     path = Path(path).expanduser()
-    fma = tracks is not None or path.name == "features.csv" or _starts_like_fma(path)
+    # By content where the file exists: a Kaggle table saved as features.csv stays one.
+    fma = tracks is not None or _starts_like_fma(path)
+    fma = fma or (path.name == "features.csv" and not path.exists())
     if not fma and subset is not None:
         raise ParameterError(
             f"subset={subset!r} is for FMA's features.csv; {str(path)!r} is not one. Drop "
