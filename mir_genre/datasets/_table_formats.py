@@ -93,9 +93,9 @@ def read_arff(path):
             if not line:
                 continue
             if line.startswith("%"):
-                comment = line[1:].strip()
-                if comment.startswith("filename"):
-                    pending = comment[len("filename") :].strip() or None
+                key, _, value = line[1:].strip().partition(" ")
+                if key == "filename":
+                    pending = value.strip() or None
                 continue
             if not in_data:
                 keyword = line.split(None, 1)[0].lower()
