@@ -264,3 +264,11 @@ def test_published_musicnn_taggrams_reproduce_the_fault_filtered_score(gtzan_dir
     model = make_pipeline(StandardScaler(), SVC()).fit(ds.X[train], ds.y[train])
     accuracy = (model.predict(ds.X[test]) == ds.y[test]).mean()
     assert accuracy == pytest.approx(0.800, abs=0.0005)
+
+
+def test_kaggle_table_named_features_csv_is_not_taken_for_fma(gtzan_dir, tmp_path):
+    raw = pd.read_csv(gtzan_dir / TABLE_30, nrows=6)
+    raw.to_csv(tmp_path / "features.csv", index=False)
+    ds = load_feature_table(tmp_path / "features.csv", metadata_dir=gtzan_dir)
+    assert ds.X.shape == (6, 57) and ds.feature_names == list(TZANETAKIS57_NAMES)
+    assert ds.metadata["artist"].iloc[0] == "John Lee Hooker"

@@ -1,4 +1,4 @@
-"""Precomputed GTZAN feature tables: the public 57-feature CSVs and frame-wise ``.npz`` files.
+"""Ready-made feature tables: GTZAN's public CSVs, ``.npz`` frames, Marsyas ARFF, FMA's features.
 
 Each row of the 30-second table (``features_30_sec.csv``) is one excerpt; each row of
 the 3-second table is one segment of an excerpt (``classical.00000.3.wav`` is segment 3
@@ -11,6 +11,19 @@ Frame-wise representations in the ``.npz`` layout of the published musicnn/VGGis
 GTZAN features (``X`` one row per frame, ``IDS`` the clip of each frame such as
 ``blues/blues.00029.au``, ``Y`` the genre index) are read too, one file or a folder of
 them, and averaged over each clip's frames: one row per clip.
+
+Marsyas ARFF tables (``bextract -sv``, suffix ``.arff``) give one row per clip, preceded
+by a ``% filename genres/blues/blues.00043.au`` comment; the file names give the GTZAN
+track ids (so artists and the fault-filtered split attach as above) and, when the class
+attribute holds genre indices (``0`` .. ``9``), the genres.
+
+FMA's ``features.csv`` (three header rows: feature, statistics, number; index
+``track_id``) is read with the ``tracks.csv`` beside it (or ``tracks=``): genres from
+``('track', 'genre_top')``, artist groups from ``('artist', 'id')``, FMA's own
+artist-filtered split from ``('set', 'split')``, and ``subset=`` keeps the tracks of
+``('set', 'subset')`` small, medium or large (nested).  A CSV is taken for FMA's when
+its first cell is ``feature`` (FMA's header) or ``tracks=`` is given; other CSVs are
+read as the Kaggle tables.
 
 Environment variables
 ---------------------
@@ -28,9 +41,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError, DataNotFoundError, DataWarning
+from ..exceptions import DataError, DataNotFoundError, DataWarning, ParameterError
 from ..features.tzanetakis import TZANETAKIS57_NAMES
 from ._base import METADATA_COLUMNS, Dataset
+from ._table_formats import arff_genres, fma_tracks_path, read_arff, read_fma_features
 from .gtzan import BIBTEX, fetch_metadata, read_artist_index, read_split
 
 __all__ = ["load_feature_table", "parse_table_filename"]
@@ -128,22 +142,29 @@ def _read_frame_table(path):
     return means[order], [Path(c).name for c in clips], genres, names
 
 
-def load_feature_table(path=None, *, metadata_dir=None):
-    """Load a public GTZAN feature table: 57 features per row, or frame-wise ``.npz`` files.
+def load_feature_table(path=None, *, metadata_dir=None, tracks=None, subset=None):
+    """Load a ready-made feature table: Kaggle CSV, ``.npz`` frames, Marsyas ARFF or FMA's.
 
     Parameters
     ----------
     path : str or os.PathLike or None, default=None
         The CSV (``filename``, ``length``, the 57 feature columns, ``label``); or an
         ``.npz`` file of frame-wise features (arrays ``X``, ``IDS``; the layout of the
-        published musicnn GTZAN taggrams) or a folder of such files, averaged per clip.
-        When None, the environment variable ``MIR_GENRE_FEATURE_TABLE``.
+        published musicnn GTZAN taggrams) or a folder of such files, averaged per clip;
+        or a Marsyas ``.arff`` table (a ``% filename`` comment before each row); or FMA's
+        ``features.csv``.  When None, the environment variable ``MIR_GENRE_FEATURE_TABLE``.
     metadata_dir : str or os.PathLike or None or False, default=None
         Where the GTZAN artist index and split lists come from (see
         :func:`mir_genre.datasets.gtzan.fetch_metadata`: None means
         ``MIR_GENRE_GTZAN_METADATA`` or a verified, cached download).  False skips them,
         with a `DataWarning`: no artists, no predefined split, so artist filtering is
-        impossible.
+        impossible.  Not used for FMA's tables (their metadata is ``tracks.csv``).
+    tracks : str or os.PathLike or None, default=None
+        FMA's ``tracks.csv`` (or its folder) for an FMA ``features.csv``; None means the
+        ``tracks.csv`` beside it.
+    subset : {"small", "medium", "large"} or None, default=None
+        FMA only: keep the tracks of this subset (nested, as in `mir_genre.datasets.fma`);
+        None keeps every track with a top genre.
 
     Returns
     -------
@@ -155,21 +176,30 @@ def load_feature_table(path=None, *, metadata_dir=None):
         (the parent excerpt, ``"classical.00000"`` for ``"classical.00000.3.wav"``),
         ``path`` (the CSV's file name), ``genre`` (the ``label`` column), ``artist``,
         ``title``, ``split``, ``duration`` (``length / 22050`` seconds) and ``segment``
-        (the 3-second segment number, -1 for whole excerpts).
+        (the 3-second segment number, -1 for whole excerpts).  ARFF tables keep the
+        attribute names as ``feature_names`` and the commented file name as ``path``.
+        FMA tables have ``<feature>_<statistics>_<number>`` names (``mfcc_mean_01``),
+        6-digit track ids, an empty ``path``, and ``artist_id``, ``subset`` and
+        ``track_duration`` as in `mir_genre.datasets.load_fma`.
 
     Raises
     ------
     DataNotFoundError
         If no path is given or the file does not exist; or the GTZAN metadata cannot be
-        found or downloaded (pass ``metadata_dir``, or ``metadata_dir=False``).
+        found or downloaded (pass ``metadata_dir``, or ``metadata_dir=False``); or an FMA
+        ``features.csv`` has no ``tracks.csv``.
     DataError
         If the CSV lacks columns, has non-numeric or non-finite features, or a metadata
-        file fails its sha256 check.
+        file fails its sha256 check; if an ARFF row has no ``% filename`` comment or the
+        wrong width; if FMA's files lack their header rows or columns.
+    ParameterError
+        For ``subset`` with a table that is not FMA's, or an unknown subset.
 
     Warns
     -----
     DataWarning
-        With ``metadata_dir=False``, or when file names are not GTZAN's (no artists).
+        With ``metadata_dir=False``, or when file names are not GTZAN's (no artists);
+        when FMA tracks without a top genre are left out.
 
     Notes
     -----
@@ -182,6 +212,10 @@ def load_feature_table(path=None, *, metadata_dir=None):
     >>> ds = load_feature_table("features_30_sec.csv", metadata_dir="meta")  # doctest: +SKIP
     >>> ds.X.shape  # doctest: +SKIP
     (1000, 57)
+    >>> load_feature_table("genres_default.arff", metadata_dir="meta").X.shape  # doctest: +SKIP
+    (1000, 124)
+    >>> load_feature_table("fma_metadata/features.csv", subset="small")  # doctest: +SKIP
+    <Dataset 'feature_table': 8000 tracks, 8 genres, ...>
     """
     if path is None:
         path = os.environ.get("MIR_GENRE_FEATURE_TABLE") or None
@@ -191,6 +225,24 @@ def load_feature_table(path=None, *, metadata_dir=None):
             f"was given. {_WHERE_TO_GET}"
         )
     path = Path(path).expanduser()
+    # By content where the file exists: a Kaggle table saved as features.csv stays one.
+    fma = tracks is not None or _starts_like_fma(path)
+    fma = fma or (path.name == "features.csv" and not path.exists())
+    if not fma and subset is not None:
+        raise ParameterError(
+            f"subset={subset!r} is for FMA's features.csv; {str(path)!r} is not one. Drop "
+            "subset, or pass FMA's features.csv (with its tracks.csv)."
+        )
+    if fma:
+        return _fma_dataset(path, tracks, subset, metadata_dir)
+    if path.suffix.lower() == ".arff":
+        if not path.is_file():
+            raise DataNotFoundError(f"ARFF file {str(path)!r} does not exist. {_WHERE_TO_GET}")
+        X, filenames, labels, names, class_values = read_arff(path)
+        parsed = [parse_table_filename(Path(f).name) for f in filenames]
+        genres = arff_genres(path, filenames, labels, class_values, parsed)
+        return _dataset(path, X, filenames, genres, names, None, metadata_dir,
+                        f"{X.shape[1]} Marsyas features per clip, ARFF")  # fmt: skip
     if path.is_dir() or path.suffix == ".npz":
         if not path.exists():
             raise DataNotFoundError(f"Feature file {str(path)!r} does not exist. {_WHERE_TO_GET}")
@@ -239,7 +291,7 @@ def load_feature_table(path=None, *, metadata_dir=None):
 
 
 def _dataset(path, X, filenames, genres, feature_names, length, metadata_dir, what):
-    parsed = [parse_table_filename(f) for f in filenames]
+    parsed = [parse_table_filename(Path(f).name) for f in filenames]
     is_gtzan = all(p is not None for p in parsed)
     if is_gtzan:
         track_ids = [p[0] for p in parsed]
@@ -302,4 +354,46 @@ def _dataset(path, X, filenames, genres, feature_names, length, metadata_dir, wh
         kind="features",
         feature_names=feature_names,
         description=description,
+    )
+
+
+def _starts_like_fma(path):
+    """Whether a CSV's first cell is ``feature``, as in FMA's three-row header."""
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return False
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return fh.readline().split(",", 1)[0].strip() == "feature"
+
+
+def _fma_dataset(path, tracks, subset, metadata_dir):
+    from .fma import BIBTEX as FMA_BIBTEX
+    from .fma import LICENSE_INFO
+
+    if not path.is_file():
+        raise DataNotFoundError(
+            f"FMA feature table {str(path)!r} does not exist. Unzip features.csv and "
+            "tracks.csv from fma_metadata.zip (https://github.com/mdeff/fma)."
+        )
+    if metadata_dir is not None and metadata_dir is not False:
+        warnings.warn(
+            f"load_feature_table({str(path)!r}): metadata_dir is for GTZAN tables and is "
+            "not used; FMA's artists and split come from tracks.csv.",
+            DataWarning,
+            stacklevel=3,
+        )
+    tracks_csv = fma_tracks_path(path, tracks)
+    X, names, meta = read_fma_features(path, tracks_csv, subset)
+    meta.insert(1, "path", "")
+    meta["segment"] = -1
+    return Dataset(
+        "feature_table",
+        X,
+        meta,
+        kind="features",
+        feature_names=names,
+        description=(
+            f"FMA feature table {path.name} ({len(meta)} tracks, {X.shape[1]} features, "
+            f"subset={subset or 'all'}) with genres, artists and FMA's artist-filtered "
+            f"split from {tracks_csv.name}. {LICENSE_INFO}\n\nCite:\n" + FMA_BIBTEX
+        ),
     )

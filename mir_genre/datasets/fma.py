@@ -23,7 +23,16 @@ import pandas as pd
 from ..exceptions import DataError, DataNotFoundError, DataWarning, ParameterError
 from ._base import Dataset
 
-__all__ = ["load_fma", "BIBTEX", "LICENSE_INFO", "REMOTES", "SUBSETS", "ENV_ROOT"]
+__all__ = [
+    "load_fma",
+    "read_tracks",
+    "track_metadata",
+    "BIBTEX",
+    "LICENSE_INFO",
+    "REMOTES",
+    "SUBSETS",
+    "ENV_ROOT",
+]
 
 BIBTEX = """@inproceedings{fma_dataset,
   title = {{FMA}: A Dataset for Music Analysis},
@@ -107,7 +116,24 @@ def _audio_path(audio_dir, track_id):
     return audio_dir / tid[:3] / f"{tid}.mp3"
 
 
-def _read_tracks(path):
+def read_tracks(path):
+    """Read FMA's ``tracks.csv`` (two header rows) and check its columns.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by integer track id, with two-level columns such as ``('set', 'split')``.
+
+    Raises
+    ------
+    DataError
+        If it cannot be parsed or lacks the columns of `_REQUIRED`.
+    """
     try:
         # low_memory=False: the real tracks.csv has columns of mixed types, for which the
         # chunked parser warns DtypeWarning (an error under `-W error`).
@@ -154,6 +180,48 @@ def _artist_names(names, ids):
     by_id = ("[" + ids + "]").where(ids.str.startswith("artist_id="), None)
     out = out.where(first != "", by_id).astype(object)
     return out.where(out.notna(), None)
+
+
+def track_metadata(tracks):
+    """Per-track metadata from FMA's tracks table (as `read_tracks` returns it).
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        Rows of `read_tracks`, every one with a top genre.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``track_id`` (6 digits), ``genre``, ``artist`` (names made unique per artist id,
+        see `_artist_names`), ``title``, ``split`` (train/valid/test), ``duration`` (the
+        clip's), ``artist_id``, ``subset``, ``track_duration``; no ``path``.
+    """
+    artist_id = pd.to_numeric(tracks["artist", "id"], errors="coerce")
+    # A track without an artist id is grouped by its name, or alone when it has neither.
+    group_key = ("artist_id=" + artist_id.astype("Int64").astype(str)).where(
+        artist_id.notna(), "name:" + tracks["artist", "name"].fillna("").astype(str)
+    )
+    artist = _artist_names(tracks["artist", "name"], group_key)
+    title = tracks.get(("track", "title"), pd.Series(_OPTIONAL["track", "title"], tracks.index))
+    full = pd.to_numeric(
+        tracks.get(("track", "duration"), pd.Series(np.nan, tracks.index)), errors="coerce"
+    )
+    split = tracks["set", "split"].map(_SPLITS).fillna("")
+    metadata = pd.DataFrame(
+        {
+            "track_id": [f"{tid:06d}" for tid in tracks.index],
+            "genre": tracks["track", "genre_top"].astype(str).to_numpy(),
+            "artist": artist.to_numpy(dtype=object),
+            "title": title.fillna("").astype(str).to_numpy(),
+            "split": split.to_numpy(dtype=object),
+            "duration": np.minimum(full.to_numpy(dtype=float), CLIP_SECONDS),
+            "artist_id": artist_id.to_numpy(),
+            "subset": tracks["set", "subset"].astype(str).to_numpy(),
+            "track_duration": full.to_numpy(dtype=float),
+        }
+    )
+    return metadata
 
 
 def load_fma(root=None, *, subset="small", metadata_dir=None):
@@ -246,7 +314,7 @@ def load_fma(root=None, *, subset="small", metadata_dir=None):
             f"FMA audio folder not found: '{audio_dir}'. {_where_to_get(subset)}"
         )
 
-    tracks = _read_tracks(tracks_csv)
+    tracks = read_tracks(tracks_csv)
     level = pd.Categorical(tracks["set", "subset"], categories=SUBSETS, ordered=True)
     keep = (level <= subset) & tracks["track", "genre_top"].notna()
     tracks = tracks.loc[np.asarray(keep)].sort_index()
@@ -281,31 +349,8 @@ def load_fma(root=None, *, subset="small", metadata_dir=None):
         tracks = tracks.loc[exists]
         paths = [p for p, ok in zip(paths, exists, strict=True) if ok]
 
-    artist_id = pd.to_numeric(tracks["artist", "id"], errors="coerce")
-    # A track without an artist id is grouped by its name, or alone when it has neither.
-    group_key = ("artist_id=" + artist_id.astype("Int64").astype(str)).where(
-        artist_id.notna(), "name:" + tracks["artist", "name"].fillna("").astype(str)
-    )
-    artist = _artist_names(tracks["artist", "name"], group_key)
-    title = tracks.get(("track", "title"), pd.Series(_OPTIONAL["track", "title"], tracks.index))
-    full = pd.to_numeric(
-        tracks.get(("track", "duration"), pd.Series(np.nan, tracks.index)), errors="coerce"
-    )
-    split = tracks["set", "split"].map(_SPLITS).fillna("")
-    metadata = pd.DataFrame(
-        {
-            "track_id": [f"{tid:06d}" for tid in tracks.index],
-            "path": [str(p) for p in paths],
-            "genre": tracks["track", "genre_top"].astype(str).to_numpy(),
-            "artist": artist.to_numpy(dtype=object),
-            "title": title.fillna("").astype(str).to_numpy(),
-            "split": split.to_numpy(dtype=object),
-            "duration": np.minimum(full.to_numpy(dtype=float), CLIP_SECONDS),
-            "artist_id": artist_id.to_numpy(),
-            "subset": tracks["set", "subset"].astype(str).to_numpy(),
-            "track_duration": full.to_numpy(dtype=float),
-        }
-    )
+    metadata = track_metadata(tracks)
+    metadata.insert(1, "path", [str(p) for p in paths])
     return Dataset(
         f"fma_{subset}",
         metadata["path"].tolist(),
