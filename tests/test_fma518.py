@@ -5,7 +5,6 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mir_genre.exceptions import ParameterError
 from mir_genre.features.fma import (
@@ -225,20 +224,7 @@ def test_hop_length_must_suit_the_cqt():
 # -- conformance -------------------------------------------------------------------------
 
 
-def _expected_failed_checks(estimator):
-    return {
-        "check_estimators_dtypes": (
-            "integer arrays are rejected on purpose: integer PCM has an arbitrary scale, "
-            "so extractors ask for float audio instead of guessing"
-        ),
-    }
-
-
-@parametrize_with_checks(
-    [FMA518(**FMA518.get_test_params())], expected_failed_checks=_expected_failed_checks
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
+# scikit-learn's estimator checks run on every registered extractor in tests/test_common.py.
 
 
 def test_check_plugin():

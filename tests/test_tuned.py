@@ -244,9 +244,9 @@ def test_chosen_params_counts_over_every_fold():
     assert chosen_params({"runs": [{"folds": [{"accuracy": 1.0}]}]}) == ""
 
 
+# One classifier that searches itself and the wrapper (both share tuned.py's search).
 @parametrize_with_checks(
     [
-        LogisticClassifier(search=True),
         KNNClassifier(search=True),
         Tuned(LogisticClassifier(), param_grid={"C": [0.1, 1.0]}),
     ]
