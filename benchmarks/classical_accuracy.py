@@ -32,6 +32,10 @@ QUICK = "texture+svm,fma518+svm,tzanetakis57+svm,texture+svm[search=True]"
 TABLE = "svm[C=1.0],svm,logistic_regression,svm[search=True]"
 
 
+def _untuned(pipelines):
+    return ",".join(p for p in pipelines.split(",") if "search=True" not in p)
+
+
 def _default_gtzan():
     import os
 
@@ -46,7 +50,7 @@ def leaderboard(argv):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([*argv, "-q"])
-    if code != 0:
+    if code not in (0, 1):  # 1: some pipeline failed; the leaderboard lists it with its error
         raise SystemExit(f"compare failed (exit {code}):\n{err.getvalue()}")
     return out.getvalue().split("\npipelines:")[0].strip()
 
@@ -63,7 +67,8 @@ def main(argv=None):
     audio = QUICK if args.quick else AUDIO
     runs = (
         ("499 GTZAN excerpts (2-3 s)", "excerpts", audio, "artist:5"),
-        ("20 GTZAN sample clips (30 s)", "sample", audio, "artist:2"),
+        # Two clips per genre leave too few artists for an inner search: untuned only.
+        ("20 GTZAN sample clips (30 s)", "sample", _untuned(audio), "artist:2"),
     )
     command = "python benchmarks/classical_accuracy.py" + (" --quick" if args.quick else "")
     lines = [
