@@ -44,6 +44,29 @@ def _essentia_section(rows):
     return [*lines, ""]
 
 
+def _classical_section(rows):
+    """Per-clip time of the classical extractors, against tzanetakis57 in the same run."""
+    keys = [k for k in rows if k.startswith("test_classical_per_clip[")]
+    base = rows.get("test_classical_per_clip[tzanetakis57]")
+    if not keys or not base:
+        return []
+    lines = [
+        "## Classical extractors on one 30-s clip (`benchmarks/test_bench_classical.py`)",
+        "",
+        "`transform` of one decoded clip (22050 Hz), 5 rounds after a warm-up.",
+        "",
+        "| extractor | features | mean (s) | min (s) | vs tzanetakis57 (mean) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    widths = {"tzanetakis57": 57, "texture": 124, "fma518": 518}
+    for key in keys:
+        _, mean, low, _ = rows[key]
+        label = key.split("[", 1)[1][:-1]
+        width = widths.get(label, "-")
+        lines.append(f"| {label} | {width} | {mean:.3f} | {low:.3f} | {mean / base[1]:.2f}x |")
+    return [*lines, ""]
+
+
 def _musicnn_section(rows):
     """Per-clip time and batch throughput of the musicnn plugin's extractor."""
     keys = [k for k in rows if k.startswith("test_musicnn_per_clip[")]
@@ -152,7 +175,7 @@ def main(argv=None):
         "",
     ]
     lines += _tzanetakis_section(rows) + _deep_section(data, rows) + _essentia_section(rows)
-    lines += _musicnn_section(rows)
+    lines += _classical_section(rows) + _musicnn_section(rows)
     # Written by scripts that take minutes (compare runs, 60-minute files): copied in.
     for name in ("MUSICNN_ACCURACY.md", "CLASSICAL_ACCURACY.md", "MEMORY.md", "DC_OFFSET.md"):
         part = HERE / name
