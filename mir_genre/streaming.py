@@ -110,9 +110,7 @@ def read_blocks(path, *, block_seconds, sr=None):
     """
     import soundfile as sf
 
-    # Named faults first (a FIFO would block the decoder), and a truncated file warns.
-    audio.check_file(path)
-    audio.warn_if_truncated(path)
+    audio.check_file(path)  # named faults first: a FIFO would block the decoder
     try:
         f = sf.SoundFile(os.fspath(path))
     except Exception:  # not a libsndfile format, or not audio: load says which
@@ -121,6 +119,7 @@ def read_blocks(path, *, block_seconds, sr=None):
         for start in range(0, len(y) + 1, size):
             yield y[start : start + size, np.newaxis], sr
         return
+    audio.warn_if_truncated(path)  # load warns itself on the path above
     with f:
         size = int(round(block_seconds * f.samplerate))
         chunk, quiet = size, contextlib.nullcontext
