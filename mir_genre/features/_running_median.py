@@ -1,0 +1,84 @@
+"""An exact running median along the first axis, many columns at a time (numba).
+
+The harmonic/percussive separation filters a magnitude spectrogram with 31-point
+running medians along time and along frequency.  ``bottleneck.move_median`` keeps a
+double heap per column: exact, but one column at a time, with a branch per step.  Here
+every column keeps its window sorted, and one step updates all columns at once without
+branches, in loops the compiler turns into SIMD instructions:
+
+- removing the value that leaves: ``b[k] = w[k] if w[k] < old else w[k + 1]``;
+- inserting the one that enters: ``c[k] = max(b[k - 1], min(b[k], new))``.
+
+Both are selections, never arithmetic, so the medians are exactly those of
+``bottleneck.move_median`` (and of ``scipy.ndimage.median_filter``), ties included;
+measured 5x faster than bottleneck on a 30-s spectrogram (``benchmarks/RESULTS.md``).
+Only finite values are handled (a NaN breaks the sorted order): callers check.
+"""
+
+import numba
+import numpy as np
+
+__all__ = ["running_median_rows"]
+
+
+@numba.njit(cache=True, nogil=True)
+def _sorted_window_medians(P, size, out):  # pragma: no cover - compiled
+    half = size // 2
+    n_cols = P.shape[1]
+    W = np.empty((size, n_cols), P.dtype)  # W[:, j]: column j's window, sorted
+    for j in range(n_cols):
+        W[:, j] = np.sort(P[:size, j])
+    out[0, :] = W[half, :]
+    prev = np.empty(n_cols, P.dtype)  # b[k - 1] of every column
+    for i in range(size, P.shape[0]):
+        old, new = P[i - size], P[i]
+        # One pass over the window: drop `old` (b), insert `new` (c), in place (W[k + 1]
+        # is read before it is written).
+        w, w_next = W[0], W[1]
+        for j in range(n_cols):
+            a = w[j]
+            b = a if a < old[j] else w_next[j]
+            n = new[j]
+            w[j] = b if b < n else n
+            prev[j] = b
+        for k in range(1, size - 1):
+            w, w_next = W[k], W[k + 1]
+            for j in range(n_cols):
+                a = w[j]
+                b = a if a < old[j] else w_next[j]
+                n = new[j]
+                m = b if b < n else n
+                p = prev[j]
+                w[j] = p if p > m else m
+                prev[j] = b
+        w = W[size - 1]
+        for j in range(n_cols):
+            p, n = prev[j], new[j]
+            w[j] = p if p > n else n
+        out[i - size + 1, :] = W[half, :]
+    return out
+
+
+def running_median_rows(padded, size):
+    """Medians of every ``size`` consecutive rows, column by column.
+
+    Parameters
+    ----------
+    padded : np.ndarray [shape=(n, m)], float32 or float64, C-contiguous, finite
+        Input, already padded (``n >= size``).
+    size : int > 0, odd
+        Window length.
+
+    Returns
+    -------
+    np.ndarray [shape=(n - size + 1, m)]
+        Row ``i`` holds the medians of rows ``i`` to ``i + size - 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> running_median_rows(np.array([[1.0], [9.0], [2.0], [3.0]]), 3).ravel().tolist()
+    [2.0, 3.0]
+    """
+    out = np.empty((padded.shape[0] - size + 1, padded.shape[1]), dtype=padded.dtype)
+    return _sorted_window_medians(padded, size, out)

@@ -1,0 +1,55 @@
+"""The sorted-window running median equals scipy's median filter, value for value."""
+
+import numpy as np
+import pytest
+import scipy.ndimage
+
+from mir_genre.features._running_median import running_median_rows
+from mir_genre.features._spectral import median_filter_axis
+
+
+def _scipy(S, size, axis):
+    shape = [1] * S.ndim
+    shape[axis] = size
+    return scipy.ndimage.median_filter(S, size=shape, mode="reflect")
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1, -2])
+@pytest.mark.parametrize("size", [3, 5, 31])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_equals_scipy(axis, size, dtype):
+    S = np.random.default_rng(size).gamma(0.5, size=(70, 90)).astype(dtype)
+    out = median_filter_axis(S, size=size, axis=axis)
+    assert out.dtype == S.dtype and out.shape == S.shape
+    np.testing.assert_array_equal(out, _scipy(S, size, axis))
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_ties_and_repeated_values(axis):
+    # Few distinct values: every window holds ties, and values leave and enter equal.
+    S = np.random.default_rng(1).integers(0, 4, size=(80, 60)).astype(np.float32)
+    np.testing.assert_array_equal(median_filter_axis(S, size=31, axis=axis), _scipy(S, 31, axis))
+
+
+def test_constant_and_monotone_inputs():
+    ramp = np.tile(np.arange(100, dtype=np.float64), (3, 1))
+    np.testing.assert_array_equal(median_filter_axis(ramp, size=31, axis=1), _scipy(ramp, 31, 1))
+    flat = np.ones((40, 40), np.float32)
+    np.testing.assert_array_equal(median_filter_axis(flat, size=31, axis=0), flat)
+
+
+def test_non_finite_input_falls_back_to_exact_filter():
+    # NaN has no place in a sorted window: such input takes bottleneck's path.
+    S = np.random.default_rng(2).random((50, 40))
+    S[10, 5] = np.nan
+    S[20, 7] = np.inf
+    out = median_filter_axis(S, size=5, axis=0)
+    import bottleneck as bn
+
+    padded = np.pad(S, [(2, 2), (0, 0)], mode="symmetric")
+    np.testing.assert_array_equal(out, bn.move_median(padded, window=5, axis=0)[4:])
+
+
+def test_running_median_rows_windows():
+    P = np.array([[5.0, 1.0], [3.0, 2.0], [4.0, 9.0], [1.0, 0.0]])
+    np.testing.assert_array_equal(running_median_rows(P, 3), [[4.0, 2.0], [3.0, 2.0]])
