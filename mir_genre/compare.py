@@ -3,7 +3,8 @@
 Builds every requested pipeline from the registry, evaluates each with one or more
 protocols (artist-filtered k-fold by default), prints a leaderboard on stdout and, with
 ``--out``, writes ``results.csv``, ``results.json``, figures, ``report.md`` and a
-self-contained ``report.html`` (see `mir_genre.report`).
+self-contained ``report.html`` (see `mir_genre.report`).  A verbose run ends with a table on
+stderr of where the time went (the ``timings`` of ``results.json``).
 
 The evaluation itself is `mir_genre.evaluation` (each extractor configuration runs once
 and only the classifier is cross-validated; unreadable tracks are left out, with a
@@ -33,11 +34,14 @@ from ._cli import (
 )
 from ._compare_output import (
     ResultsWriter,
+    Stopwatch,
     dataset_description,
     list_lines,
     print_leaderboard,
+    run_timings,
     say,
     summary_line,
+    timing_lines,
 )
 from .evaluation import (
     check_protocols,
@@ -432,6 +436,7 @@ def _main(argv=None):
     """
     from .datasets._base import cache_dir
 
+    clock = Stopwatch()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -456,6 +461,7 @@ def _main(argv=None):
         out = check_writable_dir(args.out, what="--out") if args.out else None
     except MirGenreError as exc:  # unknown names, bad syntax or values, broken plugins
         return error_exit(exc)
+    clock.lap("setup")
     try:
         dataset = load_dataset_from_args(args)
     except DataError as exc:  # missing files: the message says how to get them
@@ -464,6 +470,7 @@ def _main(argv=None):
         return error_exit(exc)
     except TypeError as exc:  # a --dataset-arg the loader does not take
         return error_exit(f"dataset {args.dataset!r}: {exc}; check --dataset-arg.")
+    clock.lap("dataset")
 
     scheduler_jobs = -1 if args.scheduler else 1
     n_jobs = args.n_jobs if args.n_jobs is not None else scheduler_jobs
@@ -476,6 +483,7 @@ def _main(argv=None):
         return error_exit(exc, code=1)
     except MirGenreError as exc:  # bad parameters, protocol misfits
         return error_exit(exc)
+    clock.lap("planning")
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
 
@@ -493,6 +501,11 @@ def _main(argv=None):
         "pipelines": [],
     }
     write = ResultsWriter(out)
+
+    def timings():
+        return run_timings(clock, items, write, dataset_name=dataset.name, n_tracks=len(dataset.y))
+
+    results["timings"] = timings()
     write(results)
     failed = 0
     # Progress bars redraw in place, which only a terminal shows as such: in a log file
@@ -514,9 +527,11 @@ def _main(argv=None):
                             file=sys.stderr,
                         )
                 say(args.quiet, summary_line(record))
+                results["timings"] = timings()
                 write(results)
     except KeyboardInterrupt:
         results["interrupted"] = True
+        results["timings"] = timings()
         kept = [p["label"] for p in results["pipelines"]]
         written = write(results)
         if kept:
@@ -543,7 +558,7 @@ def _main(argv=None):
         from .report import write_report
 
         try:
-            written = write_report(results, out)
+            written = write_report(results, out, seconds=clock.seconds)
         except OSError as exc:
             return error_exit(
                 f"could not write the report in {out} ({type(exc).__name__}: {exc}); "
@@ -555,6 +570,9 @@ def _main(argv=None):
             f"wrote {out / 'results.csv'}, {out / 'results.json'}, {len(written) - 2} figure(s), "
             f"{out / 'report.md'} and {out / 'report.html'}",
         )
+    results["timings"] = timings()
+    write(results)  # the final timings; this last write is the one thing they leave out
+    say(args.quiet, "\n".join(timing_lines(results["timings"])))
     return 1 if failed else 0
 
 

@@ -13,6 +13,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 import mir_genre
+from mir_genre import _compare_output as compare_output
 from mir_genre import compare, evaluation, registry, report
 from mir_genre.compare import main
 from mir_genre.specs import parse_spec
@@ -206,6 +207,135 @@ def test_report_files_exist_and_html_is_self_contained(full_run):
     assert sorted(re.findall(r"\]\(([^)]+\.png)\)", md)) == pngs
 
 
+# --------------------------------------------------------------------------- timings
+
+SHARED = "mfcc_deltas[n_mfcc=8]"  # the extraction LOGISTIC and KNN share
+
+
+def test_timings_name_every_stage_in_the_order_they_ran(full_run):
+    names = [s["stage"] for s in full_run.results["timings"]["stages"]]
+    n_pipelines = len(full_run.results["pipelines"])
+    n_extractions = 2 if HAS_KERAS else 1
+    assert names == [
+        "setup",
+        "dataset",
+        "planning",
+        *["extraction"] * n_extractions,
+        *["folds"] * n_pipelines,
+        "results files",
+        "figures",
+        "report.html",
+        "report.md",
+        "other",
+    ]
+    dataset = full_run.results["timings"]["stages"][1]
+    assert dataset["name"] == "synthetic" and dataset["n_tracks"] == 12
+
+
+def test_timings_are_non_negative_and_add_up_to_the_total(full_run):
+    timings = full_run.results["timings"]
+    total = timings["total_seconds"]
+    seconds = [s["seconds"] for s in timings["stages"]]
+    assert total > 0 and min(seconds) >= 0
+    # "other" takes the rest, so the stages add up (to the rounding of each).
+    assert sum(seconds) == pytest.approx(total, abs=1e-3 * len(seconds))
+    assert sum(seconds[:-1]) <= total + 1e-3 * len(seconds)
+    # Every pipeline's own time is inside the total.
+    assert sum(p["seconds"] for p in full_run.results["pipelines"]) <= total
+
+
+def test_a_shared_extraction_is_listed_once_with_the_pipelines_sharing_it(full_run):
+    extractions = [s for s in full_run.results["timings"]["stages"] if s["stage"] == "extraction"]
+    shared = [s for s in extractions if s["name"] == SHARED]
+    assert len(shared) == 1
+    labels = ["mfcc_deltas+logistic_regression", "mfcc_deltas+knn"]
+    assert shared[0]["pipelines"] == labels and shared[0]["n_tracks"] == 12
+    records = {p["label"]: p for p in full_run.results["pipelines"]}
+    # The seconds are those spent once, reported on both pipelines' records.
+    assert shared[0]["seconds"] == pytest.approx(records[labels[0]]["extract_seconds"], abs=1e-3)
+    assert records[labels[1]]["extract_seconds"] == records[labels[0]]["extract_seconds"]
+    if HAS_KERAS:
+        (deep,) = [s for s in extractions if s["name"] != SHARED]
+        assert deep["name"].startswith("mel_patches[") and deep["pipelines"] == ["mel_patches+cnn"]
+
+
+def test_folds_add_up_the_fit_and_predict_seconds_per_protocol(full_run):
+    records = {p["label"]: p for p in full_run.results["pipelines"]}
+    folds = [s for s in full_run.results["timings"]["stages"] if s["stage"] == "folds"]
+    assert [s["name"] for s in folds] == list(records)
+    for stage in folds:
+        runs = records[stage["name"]]["runs"]
+        assert [p["protocol"] for p in stage["protocols"]] == ["artist:3", "random:3"]
+        for protocol, run in zip(stage["protocols"], runs, strict=True):
+            assert protocol["n_folds"] == len(run["folds"]) == 3
+            expected = sum(f["fit_seconds"] for f in run["folds"])
+            assert protocol["fit_seconds"] == pytest.approx(expected, abs=1e-3)
+            expected = sum(f["predict_seconds"] for f in run["folds"])
+            assert protocol["predict_seconds"] == pytest.approx(expected, abs=1e-3)
+        fit = sum(p["fit_seconds"] for p in stage["protocols"])
+        assert stage["fit_seconds"] == pytest.approx(fit, abs=1e-3)
+        # Folds run one after the other here, so fitting is part of the stage's time.
+        assert stage["fit_seconds"] <= stage["seconds"] + 1e-3
+
+
+def test_the_time_table_follows_the_report_on_stderr_only(full_run):
+    assert "time:" not in full_run.out
+    lines = full_run.err.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("time: "))
+    assert lines[start - 1].startswith("wrote ")
+    table = lines[start + 1 :]
+    assert len(table) == len(full_run.results["timings"]["stages"])
+    assert table[0].split()[0] == "setup" and table[-1].split()[0] == "other"
+    shared = [line for line in table if line.split()[:2] == ["extract", SHARED]]
+    assert len(shared) == 1 and "shared by 2 pipelines" in shared[0]
+    assert any(line.split()[:2] == ["folds", "mfcc_deltas+knn"] for line in table)
+    # Aligned: every seconds column ends at the same place.
+    assert len({line.index(" s ") for line in table}) == 1
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_time_table_is_left_out_when_quiet(quiet, feature_cache):
+    argv = [*TINY_ARGS, "--pipelines", LOGISTIC, "--protocol", "artist:3"]
+    result = run_main([*argv, *(["-q"] if quiet else [])], feature_cache)
+    assert result.code == 0, result.err
+    assert ("time: " in result.err) is not quiet
+    assert "time: " not in result.out
+    if not quiet:  # nothing written without --out: no such stages
+        assert "results files" not in result.err and "figures" not in result.err
+
+
+def test_timing_lines_show_share_and_details():
+    timings = {
+        "total_seconds": 20.0,
+        "stages": [
+            {"stage": "dataset", "name": "synthetic", "n_tracks": 4, "seconds": 2.0},
+            {
+                "stage": "extraction",
+                "name": "tzanetakis57",
+                "n_tracks": 4,
+                "pipelines": ["a", "b"],
+                "seconds": 10.0,
+            },
+            {
+                "stage": "folds",
+                "name": "tzanetakis57+svm",
+                "fit_seconds": 3.25,
+                "predict_seconds": 0.5,
+                "protocols": [],
+                "seconds": 4.0,
+            },
+            {"stage": "other", "seconds": 4.0},
+        ],
+    }
+    lines = compare_output.timing_lines(timings)
+    assert lines[0] == "time: 20.0 s in all"
+    assert lines[2].split() == [
+        "extract", "tzanetakis57", "10.0", "s", "50%", "4", "tracks,", "shared", "by", "2",
+        "pipelines",
+    ]  # fmt: skip
+    assert lines[3].split()[-6:] == ["fit", "3.2", "s,", "predict", "0.5", "s"]
+
+
 # --------------------------------------------------------------------------- failures
 
 
@@ -314,6 +444,12 @@ def test_ctrl_c_keeps_finished_results_and_the_feature_cache(compare_tiny, monke
     assert set(table["pipeline"]) == {"mfcc_deltas+logistic_regression"} and len(table) == 3
     saved = json.loads((tmp_path / "out" / "results.json").read_text())
     assert saved["interrupted"] is True and len(saved["pipelines"]) == 1
+    # The timings cover what ran: the shared extraction and the finished pipeline's folds.
+    stages = [(s["stage"], s.get("name")) for s in saved["timings"]["stages"]]
+    assert ("extraction", "mfcc_deltas[n_mfcc=8]") in stages
+    assert [name for stage, name in stages if stage == "folds"] == [
+        "mfcc_deltas+logistic_regression"
+    ]
     assert "interrupted: kept 1 finished pipeline(s)" in result.err
     assert "mfcc_deltas+logistic_regression" in result.out  # the finished leaderboard
     assert any(cache.rglob("*.pkl")), "the feature cache was not kept"
@@ -545,6 +681,11 @@ def test_an_extractor_that_requires_fit_is_refitted_in_every_fold(
     assert baseline.code == result.code == 0
     a, b = (pd.read_csv(tmp_path / d / "results.csv") for d in "ab")
     np.testing.assert_allclose(a["accuracy"], b["accuracy"])
+    # No extraction stage: the time is in the folds, which say so.
+    stages = json.loads((tmp_path / "b" / "results.json").read_text())["timings"]["stages"]
+    assert "extraction" not in [s["stage"] for s in stages]
+    (folds,) = [s for s in stages if s["stage"] == "folds"]
+    assert folds["extraction_in_folds"] is True
 
 
 class GroupRecorder(ClassifierMixin, BaseEstimator):

@@ -22,6 +22,21 @@ The results dictionary
     (None or ``"Type: message"``), ``warnings`` and ``folds``.  A fold has ``fold``,
     ``n_train``, ``n_test``, ``accuracy``, ``macro_f1``, ``fit_seconds``,
     ``predict_seconds``, ``y_true``, ``y_pred`` and, for deep models, ``history``.
+    ``extract_seconds`` is repeated on every pipeline that shares the extraction; the
+    time was spent once.
+``timings``
+    Where the run's wall-clock time went: ``total_seconds`` (from the start of the run,
+    not counting Python's start-up) and ``stages``, in the order they ran, each with
+    ``stage`` and ``seconds``: ``setup`` (options, specs, folders), ``dataset``
+    (``name``, ``n_tracks``: loading or synthesizing it), ``planning`` (splits,
+    pipelines), one ``extraction`` per distinct extractor configuration (``name``,
+    ``n_tracks``, ``pipelines`` sharing it), one ``folds`` per finished pipeline
+    (``name``; ``fit_seconds`` and ``predict_seconds`` summed over its folds, also per
+    entry of ``protocols``; ``extraction_in_folds`` when a fitted extractor runs inside
+    every fold), ``results files`` (``n_writes``), ``figures``, ``report.html``,
+    ``report.md`` and ``other``, the rest, so that the ``seconds`` add up to
+    ``total_seconds``.  Parallel folds (``--n-jobs``) can sum to more fit seconds than
+    their stage took.  Rewritten after every pipeline and once more at the end.
 
 Modules
 -------

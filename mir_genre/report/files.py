@@ -6,6 +6,7 @@ and the self-contained ``report.html`` from one `build_leaderboard`.
 """
 
 import json
+import time
 from pathlib import Path
 
 from .._common import atomic_write
@@ -86,7 +87,7 @@ def write_results(results, out_dir):
     return [csv_path, json_path]
 
 
-def write_report(results, out_dir):
+def write_report(results, out_dir, *, seconds=None):
     """Write the figures, ``report.md`` (linking them) and a self-contained ``report.html``.
 
     ``report.html`` embeds every figure as a base64 data URI and carries its CSS inline:
@@ -101,6 +102,9 @@ def write_report(results, out_dir):
         The comparison results (see `mir_genre.report`).
     out_dir : str or os.PathLike
         Output folder (created if missing).
+    seconds : dict or None, default=None
+        When given, the wall-clock seconds of ``figures``, ``report.html`` and
+        ``report.md`` are added to it under those keys.
 
     Returns
     -------
@@ -108,10 +112,24 @@ def write_report(results, out_dir):
         Every file written.
     """
     out_dir = Path(out_dir)
-    figures = make_figures(results, out_dir)
+    seconds = {} if seconds is None else seconds
+
+    def timed(stage, make):
+        start = time.perf_counter()
+        value = make()
+        seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
+        return value
+
+    figures = timed("figures", lambda: make_figures(results, out_dir))
     board = build_leaderboard(results)
-    html_path = atomic_write(out_dir / "report.html", render_html(results, figures, board))
-    md_path = atomic_write(out_dir / "report.md", render_markdown(results, figures, board))
+    html_path = timed(
+        "report.html",
+        lambda: atomic_write(out_dir / "report.html", render_html(results, figures, board)),
+    )
+    md_path = timed(
+        "report.md",
+        lambda: atomic_write(out_dir / "report.md", render_markdown(results, figures, board)),
+    )
     pngs = [figures["leaderboard"], figures["per_genre_f1"]]
     pngs += list(figures["confusion"].values()) + list(figures["learning_curves"].values())
     return [p for p in pngs if p is not None] + [html_path, md_path]
