@@ -22,7 +22,8 @@ from sklearn.utils._param_validation import Interval
 
 from ..streaming import stream_mono
 from ._base import BaseExtractor
-from ._spectral import frame_chunks, hpss, quiet_degenerate, thread_pool
+from ._frames import spectral_peaks, spectral_rolloff, spectral_shape, zero_crossing_rate
+from ._spectral import frame_chunks, harmonic, quiet_degenerate, thread_pool
 from ._stats import Moments
 
 __all__ = [
@@ -176,8 +177,9 @@ def tzanetakis57_blocks(
         chunk_frames=chunk_frames,
         context=overlap + kernel_size // 2,
     )
+    kept_power = None
     for chunk in chunks:
-        mel, pitch_mag = _first_pass(
+        mel, pitch_mag, power = _first_pass(
             chunk,
             frames,
             sr=sr,
@@ -189,19 +191,29 @@ def tzanetakis57_blocks(
         mel_db.append(mel)
         peaks.append(pitch_mag)
         n_frames = chunk.f1
+        # A signal of one chunk keeps its power spectrum for the chroma: no second pass.
+        kept_power = power if chunk.f0 == 0 and chunk.f1 == chunk.n_frames else None
     with quiet_degenerate():
         tuning = _tuning(peaks)
     del peaks
-    for chunk in frame_chunks(
-        blocks(), n_fft=n_fft, hop_length=hop_length, chunk_frames=chunk_frames, context=0
-    ):
-        D = _stft_frames(chunk, chunk.f0, chunk.f1, n_fft=n_fft, hop_length=hop_length)
+    if kept_power is not None:
+        powers = iter([kept_power])
+    else:
+        powers = (
+            np.abs(_stft_frames(chunk, chunk.f0, chunk.f1, n_fft=n_fft, hop_length=hop_length))
+            ** 2
+            for chunk in frame_chunks(
+                blocks(), n_fft=n_fft, hop_length=hop_length, chunk_frames=chunk_frames, context=0
+            )
+        )
+    for power in powers:
         with quiet_degenerate():
             frames["chroma_stft"].add(
                 librosa.feature.chroma_stft(
-                    S=np.abs(D) ** 2, sr=sr, n_fft=n_fft, hop_length=hop_length, tuning=tuning
+                    S=power, sr=sr, n_fft=n_fft, hop_length=hop_length, tuning=tuning
                 )
             )
+    del kept_power, power
     mfcc, onset_env = _mfcc_and_onset(mel_db, n_frames, sr=sr, n_fft=n_fft, hop_length=hop_length)
     out = []
     for name in _SPECTRAL:
@@ -229,13 +241,15 @@ def _first_pass(chunk, frames, *, sr, n_fft, hop_length, kernel_size, overlap):
     context = overlap + kernel_size // 2
     g0, g1 = max(f0 - context, 0), f1 + context if last is None else min(f1 + context, last)
     D = _stft_frames(chunk, g0, g1, n_fft=n_fft, hop_length=hop_length)
-    # The harmonic/percussive branch (median filters, masks, two inverse STFTs) runs in a
-    # worker thread while this one computes the other features: the heavy numpy and
-    # bottleneck calls release the GIL, so two cores share the work.
+    mag_all = np.abs(D)
+    # The harmonic/percussive branch (median filters, masks, one inverse STFT of both
+    # parts) runs in a worker thread while this one computes the other features: the
+    # heavy numpy and numba calls release the GIL, so two cores share the work.
     with thread_pool(2) as pool:
         separated = pool.submit(
             _separated_chunk,
             D,
+            mag_all,
             chunk,
             g0=g0,
             overlap=overlap,
@@ -243,13 +257,11 @@ def _first_pass(chunk, frames, *, sr, n_fft, hop_length, kernel_size, overlap):
             n_fft=n_fft,
             kernel_size=kernel_size,
         )
-        mag = np.abs(D[:, f0 - g0 : f1 - g0])
         del D
+        mag = mag_all[:, f0 - g0 : f1 - g0]
         power = mag**2
-        pitch, peak_mag = librosa.piptrack(S=power, sr=sr, n_fft=n_fft)
-        found = pitch > 0
-        pitch_mag = (pitch[found], peak_mag[found])
-        del pitch, peak_mag, found
+        # The spectral peaks librosa.estimate_tuning would find, only in its band.
+        pitch_mag = spectral_peaks(power, sr=sr, n_fft=n_fft)
         start = f0 * hop_length - n_fft // 2
         stop = (f1 - 1) * hop_length - n_fft // 2 + n_fft
         frames["rms"].add(
@@ -261,25 +273,14 @@ def _first_pass(chunk, frames, *, sr, n_fft, hop_length, kernel_size, overlap):
             )
         )
         frames["zero_crossing_rate"].add(
-            librosa.feature.zero_crossing_rate(
-                chunk.samples(start, stop, mode="edge"),
-                frame_length=n_fft,
-                hop_length=hop_length,
-                center=False,
+            zero_crossing_rate(
+                chunk.samples(start, stop, mode="edge"), frame_length=n_fft, hop_length=hop_length
             )
         )
-        centroid = librosa.feature.spectral_centroid(
-            S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length
-        )
+        centroid, bandwidth = spectral_shape(mag, sr=sr, n_fft=n_fft)
         frames["spectral_centroid"].add(centroid)
-        frames["spectral_bandwidth"].add(
-            librosa.feature.spectral_bandwidth(
-                S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length, centroid=centroid
-            )
-        )
-        frames["rolloff"].add(
-            librosa.feature.spectral_rolloff(S=mag, sr=sr, n_fft=n_fft, hop_length=hop_length)
-        )
+        frames["spectral_bandwidth"].add(bandwidth)
+        frames["rolloff"].add(spectral_rolloff(mag, sr=sr, n_fft=n_fft))
         # One mel spectrogram in dB serves both the MFCCs and the onset envelope, exactly as
         # librosa.feature.mfcc(y=...) and librosa.onset.onset_strength(y=...) compute it; its
         # 80 dB floor depends on the whole signal's peak, so it is applied at the end.
@@ -287,39 +288,40 @@ def _first_pass(chunk, frames, *, sr, n_fft, hop_length, kernel_size, overlap):
         harmony, perceptr = separated.result()
     frames["harmony"].add(harmony)
     frames["perceptr"].add(perceptr)
-    return mel, pitch_mag
+    return mel, pitch_mag, power
 
 
-def _separated_chunk(D, chunk, *, g0, overlap, hop_length, n_fft, kernel_size):
+def _separated_chunk(D, mag, chunk, *, g0, overlap, hop_length, n_fft, kernel_size):
     """Return the chunk's own samples of the harmonic and percussive waveforms.
 
-    ``D`` holds frames ``g0`` onwards, enough on each side for the median filter
-    (``kernel_size // 2``) of every frame the inverse STFT of the chunk's samples uses
-    (``overlap`` frames around the chunk).
+    ``D`` (and its magnitude ``mag``) holds frames ``g0`` onwards, enough on each side
+    for the median filter (``kernel_size // 2``) of every frame the inverse STFT of the
+    chunk's samples uses (``overlap`` frames around the chunk).  The two soft masks add
+    up to 1, so the percussive waveform is the signal minus the harmonic one: one
+    inverse STFT instead of two (the inverse STFT of ``D`` itself reconstructs the
+    signal to about 1e-7, so the features agree with librosa's to rtol 1e-6).
     """
     import librosa
 
     f0, f1, n_samples = chunk.f0, chunk.f1, chunk.n_samples
     h0 = max(f0 - overlap, 0)
     h1 = min(f1 + overlap, g0 + D.shape[-1])
-    D_harm, D_perc = hpss(D, kernel_size=kernel_size)
-    del D
+    D_harm = harmonic(D, mag=mag, kernel_size=kernel_size)
+    del D, mag
     # The inverse STFT of frames h0..h1 starts at sample h0 * hop_length - n_fft // 2.
     lo = f0 * hop_length - (h0 * hop_length - n_fft // 2)
     # The chunk owns samples f0 * hop_length up to f1 * hop_length, or to the end.
     end = n_samples if f1 == chunk.n_frames else f1 * hop_length
     hi = lo + end - f0 * hop_length
-    out = []
-    for D_part in (D_harm, D_perc):
-        y = librosa.istft(
-            D_part[:, h0 - g0 : h1 - g0],
-            hop_length=hop_length,
-            n_fft=n_fft,
-            center=False,
-            dtype=chunk.dtype,
-        )
-        out.append(librosa.util.fix_length(y, size=hi)[lo:hi])
-    return out
+    y = librosa.istft(
+        D_harm[:, h0 - g0 : h1 - g0],
+        hop_length=hop_length,
+        n_fft=n_fft,
+        center=False,
+        dtype=chunk.dtype,
+    )
+    harm = librosa.util.fix_length(y, size=hi)[lo:hi]
+    return harm, chunk.samples(f0 * hop_length, end) - harm
 
 
 def _tuning(peaks):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.ndimage
 
-from mir_genre.features._running_median import running_median_rows
+from mir_genre.features._kernels import running_median_rows
 from mir_genre.features._spectral import median_filter_axis
 
 
@@ -53,3 +53,22 @@ def test_non_finite_input_falls_back_to_exact_filter():
 def test_running_median_rows_windows():
     P = np.array([[5.0, 1.0], [3.0, 2.0], [4.0, 9.0], [1.0, 0.0]])
     np.testing.assert_array_equal(running_median_rows(P, 3), [[4.0, 2.0], [3.0, 2.0]])
+
+
+def test_harmonic_part_equals_the_numpy_masks():
+    import librosa
+
+    from mir_genre.features._spectral import harmonic, hpss
+
+    rng = np.random.default_rng(3)
+    y = rng.standard_normal(20_000).astype(np.float32)
+    y[5000:9000] = 0  # silent frames: the masks split them half and half
+    for dtype in (np.float32, np.float64):
+        D = librosa.stft(y.astype(dtype), n_fft=512)
+        H, P = hpss(D)
+        np.testing.assert_array_equal(harmonic(D), H)
+        # The masks add up to 1: the parts add up to D (to rounding).
+        np.testing.assert_allclose(H + P, D, rtol=1e-6, atol=1e-6)
+        ref_h, ref_p = librosa.decompose.hpss(D)
+        np.testing.assert_allclose(H, ref_h, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(P, ref_p, rtol=1e-5, atol=1e-7)
