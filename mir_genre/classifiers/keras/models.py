@@ -59,7 +59,7 @@ class GenreCNN(DeepGenreClassifier):
         Units of the dense layer.
     n_mels, patch_seconds, sr, hop_length, epochs, batch_size, learning_rate, \
 validation_fraction, patience, time_mask, freq_mask, time_shift, mixup, random_state, \
-verbose, jit_compile
+verbose, jit_compile, mixed_precision
         As in `DeepGenreClassifier`.
 
     Attributes
@@ -112,6 +112,7 @@ verbose, jit_compile
         random_state=None,
         verbose=0,
         jit_compile="auto",
+        mixed_precision="auto",
     ):
         self.filters = filters
         self.dropout = dropout
@@ -132,6 +133,7 @@ verbose, jit_compile
         self.random_state = random_state
         self.verbose = verbose
         self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
 
     def _build(self, input_shape, n_classes, band_stats):
         import keras
@@ -175,7 +177,7 @@ class GenreCRNN(DeepGenreClassifier):
         Units of the GRU in each direction.
     n_mels, patch_seconds, sr, hop_length, epochs, batch_size, learning_rate, \
 validation_fraction, patience, time_mask, freq_mask, time_shift, mixup, random_state, \
-verbose, jit_compile
+verbose, jit_compile, mixed_precision
         As in `DeepGenreClassifier`.
 
     Attributes
@@ -219,6 +221,7 @@ verbose, jit_compile
         random_state=None,
         verbose=0,
         jit_compile="auto",
+        mixed_precision="auto",
     ):
         self.filters = filters
         self.dropout = dropout
@@ -239,6 +242,7 @@ verbose, jit_compile
         self.random_state = random_state
         self.verbose = verbose
         self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
 
     def _build(self, input_shape, n_classes, band_stats):
         import keras
@@ -283,7 +287,7 @@ class GenreResNet(DeepGenreClassifier):
         Dropout after each stage; 0.5 before the output.
     n_mels, patch_seconds, sr, hop_length, epochs, batch_size, learning_rate, \
 validation_fraction, patience, time_mask, freq_mask, time_shift, mixup, random_state, \
-verbose, jit_compile
+verbose, jit_compile, mixed_precision
         As in `DeepGenreClassifier`.
 
     Attributes
@@ -325,6 +329,7 @@ verbose, jit_compile
         random_state=None,
         verbose=0,
         jit_compile="auto",
+        mixed_precision="auto",
     ):
         self.filters = filters
         self.dropout = dropout
@@ -344,6 +349,7 @@ verbose, jit_compile
         self.random_state = random_state
         self.verbose = verbose
         self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
 
     @staticmethod
     def _residual(x, filters):
