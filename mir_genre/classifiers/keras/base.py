@@ -296,6 +296,12 @@ _TRAINING_CONSTRAINTS = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "jit_compile": ["boolean", StrOptions({"auto"})],
+}
+
+#: The constraint of ``mixed_precision``, kept out of the base class's constraints so that
+#: a subclass that does not take the parameter (it then builds in float32) still passes
+#: scikit-learn's check that constraints and parameters match; the core models add it.
+MIXED_PRECISION_CONSTRAINT = {
     "mixed_precision": ["boolean", StrOptions({"auto", "mixed_float16", "mixed_bfloat16"})],
 }
 
@@ -357,7 +363,9 @@ class DeepGenreClassifier(ProbabilisticPredictMixin, ClassifierMixin, BaseEstima
         Keras dtype policy of the network: True is ``"mixed_float16"`` (float16 compute,
         float32 weights, dynamic loss scaling), False is float32, "auto" is
         ``"mixed_float16"`` when the backend sees a GPU and float32 otherwise (so CPU
-        results do not change).  The softmax output always computes in float32.
+        results do not change).  The softmax output always computes in float32.  A
+        subclass that does not take this parameter builds in float32 (the core models
+        take it and add `MIXED_PRECISION_CONSTRAINT` to their constraints).
 
     Attributes
     ----------

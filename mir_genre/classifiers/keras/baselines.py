@@ -9,7 +9,7 @@ batch-normalises the MFCCs its DCT layer computes.
 
 import numpy as np
 
-from .base import BN_MOMENTUM, DeepGenreClassifier, softmax_output
+from .base import BN_MOMENTUM, MIXED_PRECISION_CONSTRAINT, DeepGenreClassifier, softmax_output
 from .models import _DROPOUT, _TEST_TRAINING, _UNITS, _filters_constraint, _unroll
 
 __all__ = ["DenseBaseline", "GenreRNN", "mfcc_matrix"]
@@ -80,6 +80,7 @@ verbose, jit_compile, mixed_precision
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "n_mfcc": _UNITS,
         "units": _UNITS,
         "n_layers": _UNITS,
@@ -199,6 +200,7 @@ verbose, jit_compile, mixed_precision
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "hidden_units": _filters_constraint(),
         "dropout": _DROPOUT,
     }

@@ -11,7 +11,14 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from .base import BN_MOMENTUM, DeepGenreClassifier, classifier_head, conv_block, pool
+from .base import (
+    BN_MOMENTUM,
+    MIXED_PRECISION_CONSTRAINT,
+    DeepGenreClassifier,
+    classifier_head,
+    conv_block,
+    pool,
+)
 
 __all__ = ["GenreCNN", "GenreCRNN", "GenreResNet"]
 
@@ -85,6 +92,7 @@ verbose, jit_compile, mixed_precision
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "filters": _filters_constraint(),
         "dropout": _DROPOUT,
         "dense_units": _UNITS,
@@ -194,6 +202,7 @@ verbose, jit_compile, mixed_precision
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "filters": _filters_constraint(),
         "dropout": _DROPOUT,
         "gru_units": _UNITS,
@@ -304,6 +313,7 @@ verbose, jit_compile, mixed_precision
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "filters": _filters_constraint(),
         "dropout": _DROPOUT,
     }
