@@ -177,7 +177,13 @@ def main(argv=None):
     lines += _tzanetakis_section(rows) + _deep_section(data, rows) + _essentia_section(rows)
     lines += _classical_section(rows) + _musicnn_section(rows)
     # Written by scripts that take minutes (compare runs, 60-minute files): copied in.
-    for name in ("MUSICNN_ACCURACY.md", "CLASSICAL_ACCURACY.md", "MEMORY.md", "DC_OFFSET.md"):
+    for name in (
+        "MUSICNN_ACCURACY.md",
+        "CLASSICAL_ACCURACY.md",
+        "MEMORY.md",
+        "DC_OFFSET.md",
+        "GPU.md",
+    ):
         part = HERE / name
         if part.exists():
             lines += ["", *("#" + line if line.startswith("#") else line

@@ -22,6 +22,7 @@ from ._common import one_line
 __all__ = [
     "discover_plugins",
     "keras_backend_text",
+    "keras_devices_text",
     "main",
     "make_parser",
     "plugin_error_text",
@@ -147,6 +148,32 @@ def keras_backend_text() -> str:
         return f"unavailable ({type(exc).__name__}: {one_line(exc)})"
 
 
+def keras_devices_text() -> str:
+    """Name the devices the chosen Keras backend computes on (``"cpu"``, ``"gpu:0 NVIDIA H200"``).
+
+    Imports that backend (not keras itself); ``"none"`` when keras or every backend is
+    missing, so a CPU-only install reports without importing anything heavy.
+
+    Returns
+    -------
+    str
+        Comma-separated device names, or ``"none (...)"``.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("keras") is None:
+        return "none (keras is not installed)"
+    from .classifiers.keras.backend import BACKENDS, choose_backend, device_names
+
+    try:
+        name = choose_backend().name
+    except Exception as exc:  # no backend, or a broken one: keras_backend_text says why
+        return f"none ({type(exc).__name__})"
+    if name not in BACKENDS:
+        return f"unknown ({name} is not one mir_genre can ask)"
+    return ", ".join(device_names(name))
+
+
 def summary_lines(infos) -> list[str]:
     """Return the plugins by kind, the protocols, the Keras backend and the broken plugins.
 
@@ -229,6 +256,7 @@ def _info_lines() -> list[str]:
     pairs += [(name, _version(name)) for name in ("numpy", "scipy", "scikit-learn", "librosa")]
     pairs += [(name, _version(name)) for name in ("keras", "jax", "torch", "tensorflow")]
     pairs.append(("keras backend", keras_backend_text()))
+    pairs.append(("keras devices", keras_devices_text()))
     width = max(len(name) for name, _ in pairs) + 1
     return [f"{name + ':':<{width}} {value}" for name, value in pairs]
 

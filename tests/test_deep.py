@@ -171,3 +171,56 @@ def test_bad_augmentation_parameter_names_the_parameter(spectrograms, name):
     X, y, _ = spectrograms
     with pytest.raises(ValueError, match="'mixup' parameter"):
         deep(name, mixup=-1.0).fit(X, y)
+
+
+def test_mixed_precision_auto_is_float32_on_cpu_and_changes_nothing(spectrograms):
+    X, y, _ = spectrograms
+    auto = deep("cnn", epochs=1).fit(X, y)
+    off = deep("cnn", epochs=1, mixed_precision=False).fit(X, y)
+    assert auto.dtype_policy_ == off.dtype_policy_ == "float32"
+    np.testing.assert_array_equal(auto.predict_proba(X), off.predict_proba(X))
+
+
+@pytest.mark.parametrize(("value", "compute"), [(True, "float16"), ("mixed_bfloat16", "bfloat16")])
+def test_mixed_precision_computes_in_half_and_outputs_float32(spectrograms, value, compute):
+    import keras
+
+    X, y, _ = spectrograms
+    clf = deep("cnn", epochs=1, mixed_precision=value).fit(X, y)
+    convs = [layer for layer in clf.model_.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert convs and all(layer.compute_dtype == compute for layer in convs)
+    assert all(w.dtype == "float32" for w in clf.model_.weights)  # float32 weights
+    assert clf.model_.layers[-1].compute_dtype == "float32"  # softmax_output
+    assert keras.config.dtype_policy().name == "float32"  # the global policy was restored
+    proba = clf.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-3)
+    # The state rebuilds the network with the policy it was trained with.
+    again = pickle.loads(pickle.dumps(clf))
+    assert again.model_.layers[1].dtype_policy.name == clf.model_.layers[1].dtype_policy.name
+    np.testing.assert_allclose(again.predict_proba(X), proba, rtol=1e-3)
+
+
+def test_a_state_saved_before_mixed_precision_loads_as_float32(fitted, spectrograms):
+    X, _, _ = spectrograms
+    clf = fitted["cnn"]
+    state = clf.__getstate__()
+    del state["mixed_precision"], state["dtype_policy_"]  # what older model files hold
+    old = type(clf).__new__(type(clf))
+    old.__setstate__(state)
+    assert old.mixed_precision is False and old.get_params()["mixed_precision"] is False
+    np.testing.assert_allclose(old.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+
+
+def test_patches_are_the_frames_at_their_offsets():
+    import keras
+
+    from mir_genre.classifiers.keras.base import _patch_dataset
+
+    S = np.arange(5 * 3 * 12, dtype=np.float32).reshape(5, 3, 12)
+    data = _patch_dataset(keras)(S, np.eye(5, dtype=np.float32), 4, 2, 0, {})
+    x, y = data[1]
+    for row, track in zip(x[..., 0], data.order[2:4], strict=True):
+        start = data.starts[track]
+        np.testing.assert_array_equal(row, S[track, :, start : start + 4])
+    np.testing.assert_array_equal(y, np.eye(5)[data.order[2:4]])

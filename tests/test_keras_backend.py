@@ -89,3 +89,55 @@ def test_a_broken_backend_install_is_logged_not_hidden(monkeypatch, caplog):
         assert gpu_count("torch") == 0
     assert "torch" in caplog.text and "libcudart.so.12" in caplog.text
     assert "CPU" in caplog.text
+
+
+def test_a_cuda_package_without_a_gpu_falls_back_to_the_cpu(monkeypatch):
+    from mir_genre.classifiers.keras.backend import device_names, gpu_count
+
+    def devices(platform=None):
+        if platform == "gpu":  # what jax says when its CUDA plugin finds no GPU
+            raise RuntimeError("Unable to initialize backend 'cuda': no CUDA-capable device")
+        return [types.SimpleNamespace(platform="cpu", device_kind="cpu")]
+
+    monkeypatch.setitem(sys.modules, "jax", types.SimpleNamespace(devices=devices))
+    assert gpu_count("jax") == 0
+    assert device_names("jax") == ["cpu"]
+    choice = choose_backend(environ={}, installed=["jax"], imported_backend=None)
+    assert (choice.name, choice.n_gpus, choice.reason) == ("jax", 0, "no backend sees a GPU")
+
+
+def test_devices_name_each_gpu(monkeypatch):
+    from mir_genre.classifiers.keras.backend import device_names
+
+    gpu = types.SimpleNamespace(platform="gpu", device_kind="NVIDIA H200")
+    fake = types.SimpleNamespace(devices=lambda platform=None: [gpu, gpu])
+    monkeypatch.setitem(sys.modules, "jax", fake)
+    assert device_names("jax") == ["gpu:0 NVIDIA H200", "gpu:1 NVIDIA H200"]
+
+
+def test_info_reports_the_devices(monkeypatch, capsys):
+    import mir_genre.__main__ as cli
+    from mir_genre.classifiers.keras import backend
+
+    monkeypatch.setattr(backend, "device_names", lambda name: ["gpu:0 NVIDIA H200"])
+    monkeypatch.setattr(
+        backend, "choose_backend", lambda: backend.BackendChoice("jax", "test", 1, ("jax",))
+    )
+    assert cli.main(["info"]) == 0
+    assert "keras devices: gpu:0 NVIDIA H200" in capsys.readouterr().out
+
+
+def test_info_without_keras_imports_no_backend(monkeypatch, capsys):
+    import importlib.util
+
+    import mir_genre.__main__ as cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "keras" else real(name, *a)
+    )
+    monkeypatch.delitem(sys.modules, "jax", raising=False)
+    assert cli.main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "keras devices: none (keras is not installed)" in out
+    assert "jax" not in sys.modules

@@ -24,6 +24,7 @@ __all__ = [
     "BackendChoice",
     "choose_backend",
     "configure_backend",
+    "device_names",
     "gpu_count",
     "jax_compilation_cache",
 ]
@@ -99,6 +100,53 @@ def gpu_count(name):
         )  # fmt: skip
         return 0
     return 0
+
+
+def device_names(name):
+    """Name the devices a backend computes on (imports that backend).
+
+    Parameters
+    ----------
+    name : {"jax", "torch", "tensorflow"}
+        Backend.
+
+    Returns
+    -------
+    list of str
+        ``"gpu:0 NVIDIA H200"`` for each GPU the backend sees, else ``["cpu"]``; a
+        backend that cannot be asked gives ``["cpu"]`` too (`gpu_count` logs why).
+
+    Examples
+    --------
+    >>> device_names("jax")  # doctest: +SKIP
+    ['gpu:0 NVIDIA H200']
+    """
+    if not gpu_count(name):
+        return ["cpu"]
+    try:
+        if name == "jax":
+            import jax
+
+            return [f"gpu:{i} {d.device_kind}" for i, d in enumerate(jax.devices("gpu"))]
+        if name == "torch":
+            import torch
+
+            return [
+                f"gpu:{i} {torch.cuda.get_device_name(i)}"
+                for i in range(torch.cuda.device_count())
+            ]
+        if name == "tensorflow":
+            import tensorflow as tf
+
+            names = []
+            for i, device in enumerate(tf.config.list_physical_devices("GPU")):
+                details = tf.config.experimental.get_device_details(device)
+                names.append(f"gpu:{i} {details.get('device_name', device.name)}")
+            return names
+    except Exception as exc:  # the count worked, the names did not: still say GPU
+        logger.warning("Could not name the GPUs of %s (%s: %s).", name, type(exc).__name__, exc)
+        return [f"gpu:{i}" for i in range(gpu_count(name))]
+    return ["cpu"]
 
 
 def choose_backend(*, environ=None, installed=None, probe=gpu_count, imported_backend="auto"):

@@ -9,7 +9,7 @@ batch-normalises the MFCCs its DCT layer computes.
 
 import numpy as np
 
-from .base import BN_MOMENTUM, DeepGenreClassifier
+from .base import BN_MOMENTUM, MIXED_PRECISION_CONSTRAINT, DeepGenreClassifier, softmax_output
 from .models import _DROPOUT, _TEST_TRAINING, _UNITS, _filters_constraint, _unroll
 
 __all__ = ["DenseBaseline", "GenreRNN", "mfcc_matrix"]
@@ -63,7 +63,7 @@ class GenreRNN(DeepGenreClassifier):
         Dropout between the layers and before the output.
     n_mels, patch_seconds, sr, hop_length, epochs, batch_size, learning_rate, \
 validation_fraction, patience, time_mask, freq_mask, time_shift, mixup, random_state, \
-verbose, jit_compile
+verbose, jit_compile, mixed_precision
         As in `DeepGenreClassifier`.
 
     Attributes
@@ -80,6 +80,7 @@ verbose, jit_compile
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "n_mfcc": _UNITS,
         "units": _UNITS,
         "n_layers": _UNITS,
@@ -109,6 +110,7 @@ verbose, jit_compile
         random_state=None,
         verbose=0,
         jit_compile="auto",
+        mixed_precision="auto",
     ):
         self.n_mfcc = n_mfcc
         self.units = units
@@ -130,6 +132,7 @@ verbose, jit_compile
         self.random_state = random_state
         self.verbose = verbose
         self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
 
     def _build(self, input_shape, n_classes, band_stats):
         import keras
@@ -147,7 +150,7 @@ verbose, jit_compile
             x = layers.GRU(self.units, return_sequences=not last, unroll=_unroll(x))(x)
             if self.dropout:
                 x = layers.Dropout(self.dropout)(x)
-        outputs = layers.Dense(n_classes, activation="softmax")(x)
+        outputs = softmax_output(x, n_classes)
         model = keras.Model(inputs, outputs, name="genre_rnn")
         mfcc.set_weights([dct])
         return model
@@ -180,7 +183,7 @@ class DenseBaseline(DeepGenreClassifier):
         Dropout after each hidden layer.
     n_mels, patch_seconds, sr, hop_length, epochs, batch_size, learning_rate, \
 validation_fraction, patience, time_mask, freq_mask, time_shift, mixup, random_state, \
-verbose, jit_compile
+verbose, jit_compile, mixed_precision
         As in `DeepGenreClassifier`.
 
     Attributes
@@ -197,6 +200,7 @@ verbose, jit_compile
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "hidden_units": _filters_constraint(),
         "dropout": _DROPOUT,
     }
@@ -222,6 +226,7 @@ verbose, jit_compile
         random_state=None,
         verbose=0,
         jit_compile="auto",
+        mixed_precision="auto",
     ):
         self.hidden_units = hidden_units
         self.dropout = dropout
@@ -241,6 +246,7 @@ verbose, jit_compile
         self.random_state = random_state
         self.verbose = verbose
         self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
 
     def _build(self, input_shape, n_classes, band_stats):
         import keras
@@ -252,7 +258,7 @@ verbose, jit_compile
             x = layers.Dense(units, activation="relu")(x)
             if self.dropout:
                 x = layers.Dropout(self.dropout)(x)
-        outputs = layers.Dense(n_classes, activation="softmax")(x)
+        outputs = softmax_output(x, n_classes)
         return keras.Model(inputs, outputs, name="dense_baseline")
 
     @classmethod

@@ -11,7 +11,14 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from .base import BN_MOMENTUM, DeepGenreClassifier, classifier_head, conv_block, pool
+from .base import (
+    BN_MOMENTUM,
+    MIXED_PRECISION_CONSTRAINT,
+    DeepGenreClassifier,
+    classifier_head,
+    conv_block,
+    pool,
+)
 
 __all__ = ["GenreCNN", "GenreCRNN", "GenreResNet"]
 
@@ -59,7 +66,7 @@ class GenreCNN(DeepGenreClassifier):
         Units of the dense layer.
     n_mels, patch_seconds, sr, hop_length, epochs, batch_size, learning_rate, \
 validation_fraction, patience, time_mask, freq_mask, time_shift, mixup, random_state, \
-verbose, jit_compile
+verbose, jit_compile, mixed_precision
         As in `DeepGenreClassifier`.
 
     Attributes
@@ -85,6 +92,7 @@ verbose, jit_compile
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "filters": _filters_constraint(),
         "dropout": _DROPOUT,
         "dense_units": _UNITS,
@@ -112,6 +120,7 @@ verbose, jit_compile
         random_state=None,
         verbose=0,
         jit_compile="auto",
+        mixed_precision="auto",
     ):
         self.filters = filters
         self.dropout = dropout
@@ -132,6 +141,7 @@ verbose, jit_compile
         self.random_state = random_state
         self.verbose = verbose
         self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
 
     def _build(self, input_shape, n_classes, band_stats):
         import keras
@@ -175,7 +185,7 @@ class GenreCRNN(DeepGenreClassifier):
         Units of the GRU in each direction.
     n_mels, patch_seconds, sr, hop_length, epochs, batch_size, learning_rate, \
 validation_fraction, patience, time_mask, freq_mask, time_shift, mixup, random_state, \
-verbose, jit_compile
+verbose, jit_compile, mixed_precision
         As in `DeepGenreClassifier`.
 
     Attributes
@@ -192,6 +202,7 @@ verbose, jit_compile
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "filters": _filters_constraint(),
         "dropout": _DROPOUT,
         "gru_units": _UNITS,
@@ -219,6 +230,7 @@ verbose, jit_compile
         random_state=None,
         verbose=0,
         jit_compile="auto",
+        mixed_precision="auto",
     ):
         self.filters = filters
         self.dropout = dropout
@@ -239,6 +251,7 @@ verbose, jit_compile
         self.random_state = random_state
         self.verbose = verbose
         self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
 
     def _build(self, input_shape, n_classes, band_stats):
         import keras
@@ -283,7 +296,7 @@ class GenreResNet(DeepGenreClassifier):
         Dropout after each stage; 0.5 before the output.
     n_mels, patch_seconds, sr, hop_length, epochs, batch_size, learning_rate, \
 validation_fraction, patience, time_mask, freq_mask, time_shift, mixup, random_state, \
-verbose, jit_compile
+verbose, jit_compile, mixed_precision
         As in `DeepGenreClassifier`.
 
     Attributes
@@ -300,6 +313,7 @@ verbose, jit_compile
 
     _parameter_constraints = {
         **DeepGenreClassifier._parameter_constraints,
+        **MIXED_PRECISION_CONSTRAINT,
         "filters": _filters_constraint(),
         "dropout": _DROPOUT,
     }
@@ -325,6 +339,7 @@ verbose, jit_compile
         random_state=None,
         verbose=0,
         jit_compile="auto",
+        mixed_precision="auto",
     ):
         self.filters = filters
         self.dropout = dropout
@@ -344,6 +359,7 @@ verbose, jit_compile
         self.random_state = random_state
         self.verbose = verbose
         self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
 
     @staticmethod
     def _residual(x, filters):
