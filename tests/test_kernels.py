@@ -72,3 +72,20 @@ def test_harmonic_part_equals_the_numpy_masks():
         ref_h, ref_p = librosa.decompose.hpss(D)
         np.testing.assert_allclose(H, ref_h, rtol=1e-5, atol=1e-7)
         np.testing.assert_allclose(P, ref_p, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize(("n_fft", "hop_length"), [(2048, 512), (512, 128), (400, 160)])
+def test_istft_frames_equals_librosa(n_fft, hop_length):
+    import librosa
+
+    from mir_genre.features._spectral import istft_frames
+
+    y = np.random.default_rng(n_fft).standard_normal(30_000).astype(np.float32)
+    D = librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=False)
+    ref = librosa.istft(D, n_fft=n_fft, hop_length=hop_length, center=False)
+    out = istft_frames(D, n_fft=n_fft, hop_length=hop_length)
+    assert out.dtype == ref.dtype and out.shape == ref.shape
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-6)
+    # In the interior the frames overlap fully: the signal comes back.
+    inner = slice(n_fft, len(out) - n_fft)
+    np.testing.assert_allclose(out[inner], y[: len(out)][inner], rtol=1e-4, atol=1e-5)

@@ -7,9 +7,7 @@ uses it is about 5x faster than ``bottleneck.move_median`` (which serves the inp
 does not take) and 45x faster than scipy.
 """
 
-import os
 import warnings
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import numpy as np
@@ -17,50 +15,14 @@ import numpy as np
 __all__ = [
     "FrameChunk",
     "frame_chunks",
-    "hpss",
     "harmonic",
+    "hpss",
+    "istft_frames",
     "median_filter_axis",
     "pad_short",
     "quiet_degenerate",
     "stft",
-    "thread_pool",
 ]
-
-
-def thread_pool(max_workers):
-    """Return a thread pool for work inside one clip, sized by the thread limit in force.
-
-    Inside joblib's worker processes ``OMP_NUM_THREADS`` is set to the cores each worker
-    may use (1 when ``n_jobs`` equals the number of cores); more threads there would
-    only compete with the other workers.  Outside, up to ``max_workers`` threads run.
-
-    Parameters
-    ----------
-    max_workers : int > 0
-        Most threads wanted.
-
-    Returns
-    -------
-    concurrent.futures.Executor
-        A thread pool, or an executor that runs each task at once in the calling thread.
-    """
-    limit = os.environ.get("OMP_NUM_THREADS", "")
-    allowed = int(limit) if limit.isdigit() else (os.cpu_count() or 1)
-    if min(max_workers, allowed) <= 1:
-        return _InlineExecutor()
-    return ThreadPoolExecutor(max_workers=min(max_workers, allowed))
-
-
-class _InlineExecutor(Executor):
-    """Run each submitted call immediately in the calling thread."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
 
 
 @contextmanager
@@ -168,9 +130,30 @@ def median_filter_axis(S, *, size, axis):
     if size == 1:
         return S.copy()
     half = size // 2
+    # scipy's 'reflect' repeats the edge sample (d c b a | a b c d): numpy calls it 'symmetric'.
+    if (
+        S.ndim == 2
+        and S.shape[axis] > half
+        and S.dtype in (np.float32, np.float64)
+        and np.isfinite(S).all()
+    ):
+        from ._kernels import running_median_rows
+
+        # The sorted-window kernel filters along the rows of a C-ordered array: the
+        # filtered axis goes first (a transpose, free for a Fortran-ordered ``S``).  The
+        # result may be a transposed view (Fortran-ordered).
+        first = axis in (0, -2)
+        X = S if first else S.T
+        # Padded by hand into one C-ordered array: np.pad keeps a Fortran order, which
+        # would cost a second copy.
+        rows = np.empty((X.shape[0] + 2 * half, X.shape[1]), dtype=S.dtype)
+        rows[half:-half] = X
+        rows[:half] = X[half - 1 :: -1] if half else X[:0]
+        rows[-half:] = X[: -half - 1 : -1]
+        out = running_median_rows(rows, size)
+        return out if first else out.T
     pad = [(0, 0)] * S.ndim
     pad[axis] = (half, half)
-    # scipy's 'reflect' repeats the edge sample (d c b a | a b c d): numpy calls it 'symmetric'.
     padded = np.pad(S, pad, mode="symmetric")
     if padded.shape[axis] < size:  # more padding than data: fall back to exact scipy
         import scipy.ndimage
@@ -178,13 +161,6 @@ def median_filter_axis(S, *, size, axis):
         shape = [1] * S.ndim
         shape[axis] = size
         return scipy.ndimage.median_filter(S, size=shape, mode="reflect")
-    if S.ndim == 2 and S.dtype in (np.float32, np.float64) and np.isfinite(S).all():
-        from ._kernels import running_median_rows
-
-        # The sorted-window kernel filters along rows: the filtered axis goes first.
-        rows = padded if axis in (0, -2) else padded.T
-        out = running_median_rows(np.ascontiguousarray(rows), size)
-        return np.ascontiguousarray(out if axis in (0, -2) else out.T)
     # bottleneck's window trails the output index; dropping the first size-1 outputs centres it.
     out = bn.move_median(padded, window=size, axis=axis)
     index = [slice(None)] * S.ndim
@@ -273,17 +249,75 @@ def harmonic(D, *, mag=None, kernel_size=31):
     S = np.abs(D) if mag is None else mag
     harm, perc = _median_filters(S, kernel_size)
     if D.dtype.kind == "c" and S.dtype.itemsize * 2 == D.dtype.itemsize:
-        return harmonic_part(np.ascontiguousarray(D), harm, perc)
+        # librosa's STFT is Fortran-ordered (frames contiguous): the kernel walks the
+        # transposes, so that no array is copied into another layout.
+        if D.flags.f_contiguous:
+            return harmonic_part(D.T, harm.T, np.ascontiguousarray(perc.T)).T
+        return harmonic_part(np.ascontiguousarray(D), np.ascontiguousarray(harm), perc)
     return _complementary_masks(harm, perc, power=2.0)[0] * D
 
 
 def _median_filters(S, kernel_size):
-    """Return the running medians of ``S`` along time and along frequency, side by side."""
-    # The median kernel releases the GIL, so the two filters run on two cores.
-    with thread_pool(2) as pool:
-        harm = pool.submit(median_filter_axis, S, size=kernel_size, axis=-1)
-        perc = pool.submit(median_filter_axis, S, size=kernel_size, axis=-2)
-        return harm.result(), perc.result()
+    """Return the running medians of ``S`` along time and along frequency."""
+    return (
+        median_filter_axis(S, size=kernel_size, axis=-1),
+        median_filter_axis(S, size=kernel_size, axis=-2),
+    )
+
+
+def istft_frames(D, *, n_fft, hop_length, dtype=np.float32):
+    """Inverse STFT of uncentred Hann frames, as ``librosa.istft(D, center=False)``.
+
+    All frames go through one inverse FFT; when the hop divides ``n_fft`` the overlap-add
+    is ``n_fft // hop_length`` shifted array additions instead of a loop over frames.
+
+    Parameters
+    ----------
+    D : np.ndarray [shape=(1 + n_fft // 2, t)], complex
+        STFT frames.
+    n_fft : int > 0
+        FFT size (the Hann window's length).
+    hop_length : int > 0
+        Hop between frames.
+    dtype : numpy dtype, default=np.float32
+        Dtype of the signal.
+
+    Returns
+    -------
+    np.ndarray [shape=(n_fft + hop_length * (t - 1),)]
+        ``librosa.istft(D, n_fft=n_fft, hop_length=hop_length, center=False,
+        dtype=dtype)`` (rtol 1e-6: the window is applied in ``dtype``, librosa applies it
+        in float64).
+
+    Examples
+    --------
+    >>> import numpy as np, librosa
+    >>> D = librosa.stft(np.sin(np.arange(9000) / 4.0).astype(np.float32), center=False)
+    >>> y = istft_frames(D, n_fft=2048, hop_length=512)
+    >>> ref = librosa.istft(D, n_fft=2048, hop_length=512, center=False)
+    >>> bool(np.allclose(y, ref, rtol=1e-6, atol=1e-6))
+    True
+    """
+    import librosa
+    import scipy.fft
+
+    if n_fft % hop_length or not D.shape[-1]:
+        return librosa.istft(D, n_fft=n_fft, hop_length=hop_length, center=False, dtype=dtype)
+    k, n = n_fft // hop_length, D.shape[-1]
+    window = librosa.filters.get_window("hann", n_fft, fftbins=True).astype(dtype)
+    # Frames in rows: librosa's STFT is Fortran-ordered, so D.T is C-ordered.
+    frames = scipy.fft.irfft(D.T, n=n_fft, axis=-1).astype(dtype, copy=False)
+    frames *= window
+    frames = frames.reshape(n, k, hop_length)
+    y = np.zeros((n + k - 1, hop_length), dtype=dtype)
+    wss = np.zeros_like(y)
+    squares = (window * window).reshape(k, hop_length)
+    # Part j of frame t is block t + j of the signal; added last frame first per block.
+    for j in range(k - 1, -1, -1):
+        y[j : j + n] += frames[:, j]
+        wss[j : j + n] += squares[j]
+    y, wss = y.ravel(), wss.ravel()
+    return np.divide(y, wss, out=y, where=wss > np.finfo(dtype).tiny)
 
 
 def _complementary_masks(X, Y, *, power):

@@ -23,7 +23,7 @@ from sklearn.utils._param_validation import Interval
 from ..streaming import stream_mono
 from ._base import BaseExtractor
 from ._frames import spectral_peaks, spectral_rolloff, spectral_shape, zero_crossing_rate
-from ._spectral import frame_chunks, harmonic, quiet_degenerate, thread_pool
+from ._spectral import frame_chunks, harmonic, istft_frames, quiet_degenerate
 from ._stats import Moments
 
 __all__ = [
@@ -242,52 +242,51 @@ def _first_pass(chunk, frames, *, sr, n_fft, hop_length, kernel_size, overlap):
     g0, g1 = max(f0 - context, 0), f1 + context if last is None else min(f1 + context, last)
     D = _stft_frames(chunk, g0, g1, n_fft=n_fft, hop_length=hop_length)
     mag_all = np.abs(D)
-    # The harmonic/percussive branch (median filters, masks, one inverse STFT of both
-    # parts) runs in a worker thread while this one computes the other features: the
-    # heavy numpy and numba calls release the GIL, so two cores share the work.
-    with thread_pool(2) as pool:
-        separated = pool.submit(
-            _separated_chunk,
-            D,
-            mag_all,
-            chunk,
-            g0=g0,
-            overlap=overlap,
-            hop_length=hop_length,
-            n_fft=n_fft,
-            kernel_size=kernel_size,
-        )
-        del D
-        mag = mag_all[:, f0 - g0 : f1 - g0]
-        power = mag**2
-        # The spectral peaks librosa.estimate_tuning would find, only in its band.
-        pitch_mag = spectral_peaks(power, sr=sr, n_fft=n_fft)
-        start = f0 * hop_length - n_fft // 2
-        stop = (f1 - 1) * hop_length - n_fft // 2 + n_fft
-        frames["rms"].add(
-            librosa.feature.rms(
-                y=chunk.samples(start, stop),
-                frame_length=n_fft,
-                hop_length=hop_length,
-                center=False,
-            )
-        )
-        frames["zero_crossing_rate"].add(
-            zero_crossing_rate(
-                chunk.samples(start, stop, mode="edge"), frame_length=n_fft, hop_length=hop_length
-            )
-        )
-        centroid, bandwidth = spectral_shape(mag, sr=sr, n_fft=n_fft)
-        frames["spectral_centroid"].add(centroid)
-        frames["spectral_bandwidth"].add(bandwidth)
-        frames["rolloff"].add(spectral_rolloff(mag, sr=sr, n_fft=n_fft))
-        # One mel spectrogram in dB serves both the MFCCs and the onset envelope, exactly as
-        # librosa.feature.mfcc(y=...) and librosa.onset.onset_strength(y=...) compute it; its
-        # 80 dB floor depends on the whole signal's peak, so it is applied at the end.
-        mel = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr), top_db=None)
-        harmony, perceptr = separated.result()
+    # The harmonic and percussive waveforms (median filters, mask, one inverse STFT).
+    # Computed in this thread: a second thread for them, tried, made a clip slower on two
+    # cores, as the many small numpy calls of the other features hold the GIL.  Parallel
+    # work is per track (joblib processes).
+    harmony, perceptr = _separated_chunk(
+        D,
+        mag_all,
+        chunk,
+        g0=g0,
+        overlap=overlap,
+        hop_length=hop_length,
+        n_fft=n_fft,
+        kernel_size=kernel_size,
+    )
+    del D
     frames["harmony"].add(harmony)
     frames["perceptr"].add(perceptr)
+    del harmony, perceptr
+    mag = mag_all[:, f0 - g0 : f1 - g0]
+    power = mag**2
+    # The spectral peaks librosa.estimate_tuning would find, only in its band.
+    pitch_mag = spectral_peaks(power, sr=sr, n_fft=n_fft)
+    start = f0 * hop_length - n_fft // 2
+    stop = (f1 - 1) * hop_length - n_fft // 2 + n_fft
+    frames["rms"].add(
+        librosa.feature.rms(
+            y=chunk.samples(start, stop),
+            frame_length=n_fft,
+            hop_length=hop_length,
+            center=False,
+        )
+    )
+    frames["zero_crossing_rate"].add(
+        zero_crossing_rate(
+            chunk.samples(start, stop, mode="edge"), frame_length=n_fft, hop_length=hop_length
+        )
+    )
+    centroid, bandwidth = spectral_shape(mag, sr=sr, n_fft=n_fft)
+    frames["spectral_centroid"].add(centroid)
+    frames["spectral_bandwidth"].add(bandwidth)
+    frames["rolloff"].add(spectral_rolloff(mag, sr=sr, n_fft=n_fft))
+    # One mel spectrogram in dB serves both the MFCCs and the onset envelope, exactly as
+    # librosa.feature.mfcc(y=...) and librosa.onset.onset_strength(y=...) compute it; its
+    # 80 dB floor depends on the whole signal's peak, so it is applied at the end.
+    mel = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr), top_db=None)
     return mel, pitch_mag, power
 
 
@@ -313,12 +312,8 @@ def _separated_chunk(D, mag, chunk, *, g0, overlap, hop_length, n_fft, kernel_si
     # The chunk owns samples f0 * hop_length up to f1 * hop_length, or to the end.
     end = n_samples if f1 == chunk.n_frames else f1 * hop_length
     hi = lo + end - f0 * hop_length
-    y = librosa.istft(
-        D_harm[:, h0 - g0 : h1 - g0],
-        hop_length=hop_length,
-        n_fft=n_fft,
-        center=False,
-        dtype=chunk.dtype,
+    y = istft_frames(
+        D_harm[:, h0 - g0 : h1 - g0], n_fft=n_fft, hop_length=hop_length, dtype=chunk.dtype
     )
     harm = librosa.util.fix_length(y, size=hi)[lo:hi]
     return harm, chunk.samples(f0 * hop_length, end) - harm
