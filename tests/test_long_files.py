@@ -60,10 +60,20 @@ def _whole_signal_frames(y, sr=SR):
 
 
 #: Frame values made by matrix products (the mel and chroma filter banks, the DCT, the
-#: frequency-weighted sums of the centroid and bandwidth):
-#: BLAS may order a product's sums differently for a different number of frames, so a
-#: chunk's values can differ from the whole signal's in the last bit, by CPU.
-_BLAS = {"chroma_stft", "mfcc", "onset_env", "spectral_centroid", "spectral_bandwidth"}
+#: frequency-weighted sums of the centroid and bandwidth): BLAS may order a product's
+#: sums differently for a different number of frames, so a chunk's values can differ
+#: from the whole signal's in the last bit, by CPU.  The harmonic and percussive
+#: waveforms come from an inverse STFT that applies the window in float32
+#: (`istft_frames`), librosa's in float64: they agree to rounding too.
+_BLAS = {
+    "chroma_stft",
+    "mfcc",
+    "onset_env",
+    "spectral_centroid",
+    "spectral_bandwidth",
+    "harmony",
+    "perceptr",
+}
 
 
 def _frames_equal(a, b, blas):
