@@ -1,5 +1,7 @@
 """The one-pass frame features equal librosa's (value for value where librosa's sums are kept)."""
 
+import warnings
+
 import librosa
 import numpy as np
 import pytest
@@ -88,3 +90,11 @@ def test_zero_crossing_rate_counts_tiny_values_as_zero():
         _frames.zero_crossing_rate(y, frame_length=16, hop_length=4),
         librosa.feature.zero_crossing_rate(y, frame_length=16, hop_length=4, center=False),
     )
+
+
+def test_estimate_tuning(spectrum):
+    _, S = spectrum
+    for X in (S, S**2):  # fma518 passes magnitudes, chroma_stft powers
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # no peaks in silence: librosa warns, says 0
+            assert _frames.estimate_tuning(X, sr=SR) == librosa.estimate_tuning(S=X, sr=SR)

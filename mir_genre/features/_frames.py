@@ -13,14 +13,22 @@ has, in one or two passes:
 - `zero_crossing_rate`: crossings counted once over the signal, then per frame by
   differences of their running count; equal, value for value;
 - `spectral_peaks`: the peaks `librosa.piptrack` keeps, computed only inside its
-  ``fmin``-``fmax`` band; equal, value for value.
+  ``fmin``-``fmax`` band; equal, value for value;
+- `estimate_tuning`: `librosa.estimate_tuning` from those peaks; equal.
 
 ``tests/test_frames.py`` checks each against librosa.
 """
 
 import numpy as np
 
-__all__ = ["spectral_peaks", "spectral_rolloff", "spectral_shape", "zero_crossing_rate"]
+__all__ = [
+    "estimate_tuning",
+    "spectral_peaks",
+    "spectral_rolloff",
+    "spectral_shape",
+    "tuning_of_peaks",
+    "zero_crossing_rate",
+]
 
 
 def spectral_shape(S, *, sr, n_fft):
@@ -210,3 +218,63 @@ def spectral_peaks(S, *, sr, n_fft, fmin=150.0, fmax=4000.0, threshold=0.1):
     dskew = 0.5 * avg * shift
     pitch = ((k + a + shift) * float(sr) / n_fft).astype(S.dtype)
     return pitch, (here + dskew).astype(S.dtype)
+
+
+def tuning_of_peaks(peaks, *, resolution=0.01, bins_per_octave=12):
+    """`librosa.estimate_tuning` from spectral peaks, gathered chunk by chunk.
+
+    Parameters
+    ----------
+    peaks : iterable of (pitch, mag)
+        `spectral_peaks` of consecutive parts of one spectrogram.
+    resolution : float in (0, 1), default=0.01
+        Resolution of the tuning, in fractions of a bin.
+    bins_per_octave : int > 0, default=12
+        Bins per octave.
+
+    Returns
+    -------
+    float
+        The tuning deviation in fractions of a bin, as librosa's (which warns and
+        returns 0 when there are no peaks).
+    """
+    import librosa
+
+    peaks = list(peaks)
+    pitch = np.concatenate([p for p, _ in peaks])
+    mag = np.concatenate([m for _, m in peaks])
+    threshold = np.median(mag) if len(mag) else 0.0
+    return librosa.pitch_tuning(
+        pitch[mag >= threshold], resolution=resolution, bins_per_octave=bins_per_octave
+    )
+
+
+def estimate_tuning(S, *, sr, resolution=0.01, bins_per_octave=12):
+    """``librosa.estimate_tuning(S=S, sr=sr, ...)``, from `spectral_peaks`.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(1 + n_fft // 2, t)]
+        Magnitude or power spectrogram (``n_fft`` follows from its height, as in
+        librosa).
+    sr : int > 0
+        Sampling rate.
+    resolution, bins_per_octave
+        As `tuning_of_peaks`.
+
+    Returns
+    -------
+    float
+        The same estimate as librosa's.
+
+    Examples
+    --------
+    >>> import numpy as np, librosa
+    >>> y = np.sin(2 * np.pi * 445 * np.arange(22050) / 22050).astype(np.float32)
+    >>> S = np.abs(librosa.stft(y))
+    >>> bool(estimate_tuning(S, sr=22050) == librosa.estimate_tuning(S=S, sr=22050))
+    True
+    """
+    n_fft = 2 * (S.shape[-2] - 1)
+    peaks = spectral_peaks(S, sr=sr, n_fft=n_fft)
+    return tuning_of_peaks([peaks], resolution=resolution, bins_per_octave=bins_per_octave)

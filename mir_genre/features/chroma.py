@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval
 
 from ..exceptions import ParameterError
 from ._base import BaseExtractor
+from ._frames import estimate_tuning
 from ._spectral import pad_short, quiet_degenerate, stft
 from ._stats import check_names, check_stats, stat_names, summarize
 
@@ -73,8 +74,13 @@ def _chromagrams(y, sr, variants, n_fft, hop_length):
     chromas = {}
     if "stft" in variants:
         power = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length)) ** 2
+        # librosa.estimate_tuning's value, from the peaks in its band only (_frames).
         chromas["stft"] = librosa.feature.chroma_stft(
-            S=power, sr=sr, n_fft=n_fft, hop_length=hop_length
+            S=power,
+            sr=sr,
+            n_fft=n_fft,
+            hop_length=hop_length,
+            tuning=estimate_tuning(power, sr=sr),
         )
     if "cqt" in variants or "cens" in variants:
         C = np.abs(

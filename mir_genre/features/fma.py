@@ -45,6 +45,7 @@ from sklearn.utils._param_validation import Interval
 
 from ..exceptions import ParameterError
 from ._base import BaseExtractor
+from ._frames import estimate_tuning
 from ._spectral import pad_short, quiet_degenerate, stft
 
 __all__ = [
@@ -188,7 +189,7 @@ def _frame_features(y, sr, n_fft, hop_length):
     }
     S = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length))
     power = S**2
-    tuning = librosa.estimate_tuning(S=S, sr=sr, bins_per_octave=_CQT_BINS_PER_OCTAVE)
+    tuning = estimate_tuning(S, sr=sr, bins_per_octave=_CQT_BINS_PER_OCTAVE)
     C = np.abs(
         librosa.cqt(
             y,
@@ -205,7 +206,9 @@ def _frame_features(y, sr, n_fft, hop_length):
     features["chroma_cqt"] = librosa.feature.chroma_cqt(C=C, sr=sr, **chroma_kw)
     features["chroma_cens"] = librosa.feature.chroma_cens(C=C, sr=sr, **chroma_kw)
     features["tonnetz"] = librosa.feature.tonnetz(chroma=features["chroma_cens"], sr=sr)
-    features["chroma_stft"] = librosa.feature.chroma_stft(S=power, sr=sr, n_chroma=12)
+    features["chroma_stft"] = librosa.feature.chroma_stft(
+        S=power, sr=sr, n_chroma=12, tuning=estimate_tuning(power, sr=sr)
+    )
     features["rmse"] = librosa.feature.rms(S=S, frame_length=n_fft)
     features["spectral_centroid"] = librosa.feature.spectral_centroid(S=S, sr=sr)
     features["spectral_bandwidth"] = librosa.feature.spectral_bandwidth(S=S, sr=sr)

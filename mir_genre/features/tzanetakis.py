@@ -22,7 +22,13 @@ from sklearn.utils._param_validation import Interval
 
 from ..streaming import stream_mono
 from ._base import BaseExtractor
-from ._frames import spectral_peaks, spectral_rolloff, spectral_shape, zero_crossing_rate
+from ._frames import (
+    spectral_peaks,
+    spectral_rolloff,
+    spectral_shape,
+    tuning_of_peaks,
+    zero_crossing_rate,
+)
 from ._spectral import frame_chunks, harmonic, istft_frames, quiet_degenerate
 from ._stats import Moments
 
@@ -194,7 +200,7 @@ def tzanetakis57_blocks(
         # A signal of one chunk keeps its power spectrum for the chroma: no second pass.
         kept_power = power if chunk.f0 == 0 and chunk.f1 == chunk.n_frames else None
     with quiet_degenerate():
-        tuning = _tuning(peaks)
+        tuning = tuning_of_peaks(peaks)
     del peaks
     if kept_power is not None:
         powers = iter([kept_power])
@@ -317,16 +323,6 @@ def _separated_chunk(D, mag, chunk, *, g0, overlap, hop_length, n_fft, kernel_si
     )
     harm = librosa.util.fix_length(y, size=hi)[lo:hi]
     return harm, chunk.samples(f0 * hop_length, end) - harm
-
-
-def _tuning(peaks):
-    """`librosa.estimate_tuning` from the spectral peaks of every chunk."""
-    import librosa
-
-    pitch = np.concatenate([p for p, _ in peaks])
-    mag = np.concatenate([m for _, m in peaks])
-    threshold = np.median(mag) if len(mag) else 0.0
-    return librosa.pitch_tuning(pitch[mag >= threshold], resolution=0.01, bins_per_octave=12)
 
 
 def _mfcc_and_onset(mel_db, n_frames, *, sr, n_fft, hop_length):
