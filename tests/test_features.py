@@ -87,6 +87,23 @@ def test_chroma_cqt_variants_on_a_real_length_clip():
         assert means[0] == others.max()
 
 
+@pytest.mark.parametrize("n_fft", [2048, 1024])
+def test_chroma_equals_librosa_chroma_functions(n_fft):
+    import librosa
+
+    # A tone a quarter of a semitone sharp: the tuning estimate matters (the CQT
+    # variants estimate it from the signal, as librosa's chroma_cqt(y=...) does).
+    y = make_tone(4.0, freq=440.0 * 2 ** (0.25 / 12))
+    est = mir_genre.get_extractor("chroma", n_fft=n_fft, remove_dc=False)
+    chromas = [
+        librosa.feature.chroma_stft(y=y, sr=22050, n_fft=n_fft),
+        librosa.feature.chroma_cqt(y=y, sr=22050, bins_per_octave=36),
+        librosa.feature.chroma_cens(y=y, sr=22050, bins_per_octave=36),
+    ]
+    expected = np.concatenate([np.r_[c.mean(axis=1), c.std(axis=1)] for c in chromas])
+    np.testing.assert_allclose(est.transform(y[np.newaxis])[0], expected, rtol=1e-6, atol=1e-7)
+
+
 def test_mel_patches_shape_and_fixed_duration(wav_files):
     est = mir_genre.get_extractor("mel_patches", duration=3.0, n_mels=64)
     out = est.transform(wav_files)  # 2-s files are padded to 3 s

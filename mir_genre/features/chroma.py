@@ -19,6 +19,9 @@ PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"
 # chroma_cqt's defaults: 7 octaves of 36 bins from C1.
 _CQT_BINS_PER_OCTAVE = 36
 _CQT_OCTAVES = 7
+# librosa.estimate_tuning's spectrogram (its piptrack's defaults).
+_TUNING_N_FFT = 2048
+_TUNING_HOP = 512
 
 
 def _check_variants(variants, owner):
@@ -72,8 +75,13 @@ def _chromagrams(y, sr, variants, n_fft, hop_length):
     import librosa
 
     chromas = {}
+    # librosa.estimate_tuning's defaults (n_fft=2048, hop 512): the spectrogram the CQT's
+    # tuning is estimated from, shared with the STFT chroma when it is the same one.
+    shared = n_fft == _TUNING_N_FFT and hop_length == _TUNING_HOP
+    magnitude = None
     if "stft" in variants:
-        power = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length)) ** 2
+        magnitude = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length))
+        power = magnitude**2
         # librosa.estimate_tuning's value, from the peaks in its band only (_frames).
         chromas["stft"] = librosa.feature.chroma_stft(
             S=power,
@@ -83,6 +91,11 @@ def _chromagrams(y, sr, variants, n_fft, hop_length):
             tuning=estimate_tuning(power, sr=sr),
         )
     if "cqt" in variants or "cens" in variants:
+        if magnitude is None or not shared:
+            magnitude = np.abs(stft(y, n_fft=_TUNING_N_FFT, hop_length=_TUNING_HOP))
+        # chroma_cqt(y=...) and chroma_cens(y=...) estimate the tuning from the signal's
+        # magnitude spectrogram (librosa.cqt's own default is 0: no estimate).
+        tuning = estimate_tuning(magnitude, sr=sr, bins_per_octave=_CQT_BINS_PER_OCTAVE)
         C = np.abs(
             librosa.cqt(
                 y,
@@ -90,6 +103,7 @@ def _chromagrams(y, sr, variants, n_fft, hop_length):
                 hop_length=hop_length,
                 n_bins=_CQT_OCTAVES * _CQT_BINS_PER_OCTAVE,
                 bins_per_octave=_CQT_BINS_PER_OCTAVE,
+                tuning=tuning,
             )
         )
         if "cqt" in variants:
