@@ -427,6 +427,32 @@ def test_a_dc_offset_changes_nothing_by_default(name, tmp_path, clips):
 
 
 @pytest.mark.parametrize("name", ["tzanetakis57", "mfcc_deltas"])
+@pytest.mark.parametrize(("kept_seconds", "decodes"), [(120.0, 1), (10.0, 2)])
+def test_a_clip_is_decoded_once_a_longer_file_again(
+    name, kept_seconds, decodes, tmp_path, monkeypatch
+):
+    """The pass for the mean keeps a stream of up to _KEPT_SECONDS: one decode, not two."""
+    from mir_genre.features import _base, mfcc, tzanetakis
+
+    module = {"tzanetakis57": tzanetakis, "mfcc_deltas": mfcc}[name]
+    y = make_tone(30.0, freq=330.0) + np.float32(0.3)
+    path = tmp_path / "clip.wav"
+    sf.write(path, y, 22050, subtype="FLOAT")
+    decoded = []
+    stream_mono = module.stream_mono
+
+    def counted(*args, **kwargs):
+        decoded.append(args)
+        return stream_mono(*args, **kwargs)
+
+    monkeypatch.setattr(module, "stream_mono", counted)
+    monkeypatch.setattr(_base, "_KEPT_SECONDS", kept_seconds)
+    est = mir_genre.get_extractor(name)
+    np.testing.assert_array_equal(est.transform([path]), est.transform(y[np.newaxis]))
+    assert len(decoded) == decodes
+
+
+@pytest.mark.parametrize("name", ["tzanetakis57", "mfcc_deltas"])
 def test_a_long_file_is_centred_on_its_whole_mean(name, tmp_path):
     """Files decoded block by block lose the mean of the whole file, as arrays do."""
     y = make_tone(100.0, freq=330.0) + np.float32(0.3)  # several chunks of frames

@@ -94,6 +94,10 @@ def _crash_error(exc, extractor, names):
 _WARMED_UP = set()
 
 
+#: Seconds of a stream `BaseExtractor._centred_blocks` keeps from its pass for the mean
+#: (about 10 MiB at 22050 Hz), so a clip up to this long is decoded once, not twice.
+_KEPT_SECONDS = 120.0
+
 #: Bytes read from each end of a file for its cache identity.
 _IDENTITY_BLOCK = 1 << 16
 
@@ -327,16 +331,23 @@ class BaseExtractor(TransformerMixin, BaseEstimator):
         """Wrap ``blocks`` (a callable giving the blocks of a stream) to centre them.
 
         The mean of the whole stream is read in one more pass first, so the blocks come
-        out as `_centre` of the whole signal would, without holding it whole.
+        out as `_centre` of the whole signal would, without holding it whole.  A stream
+        of at most ``_KEPT_SECONDS`` is kept from that pass, so a clip of a usual length
+        is decoded once; a longer one is decoded again, block by block.
         """
         if not self._removes_dc():
             return blocks
-        total, n = 0.0, 0
+        total, n, kept = 0.0, 0, []
         for block in blocks():
             total += float(np.sum(block, dtype=np.float64))
             n += len(block)
+            if kept is not None:
+                kept.append(block)
+                if n > _KEPT_SECONDS * self.sr:
+                    kept = None  # too long to keep: memory stays bounded
         mean = np.float32(total / n) if n else np.float32(0.0)
-        return lambda: (block - mean for block in blocks())
+        source = blocks if kept is None else lambda: iter(kept)
+        return lambda: (block - mean for block in source())
 
     def _extract_file(self, path):
         """Features of one file: `_extract` of the decoded file, unless overridden.
