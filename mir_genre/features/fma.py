@@ -46,7 +46,7 @@ from sklearn.utils._param_validation import Interval
 from ..exceptions import ParameterError
 from ._base import BaseExtractor
 from ._frames import estimate_tuning
-from ._spectral import pad_short, quiet_degenerate, stft
+from ._spectral import melspectrogram, pad_short, quiet_degenerate, stft
 
 __all__ = [
     "FMA518",
@@ -214,7 +214,7 @@ def _frame_features(y, sr, n_fft, hop_length):
     features["spectral_bandwidth"] = librosa.feature.spectral_bandwidth(S=S, sr=sr)
     features["spectral_contrast"] = librosa.feature.spectral_contrast(S=S, sr=sr, n_bands=6)
     features["spectral_rolloff"] = librosa.feature.spectral_rolloff(S=S, sr=sr)
-    mel = librosa.feature.melspectrogram(S=power, sr=sr)
+    mel = melspectrogram(power, sr=sr)
     features["mfcc"] = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=20)
     return features
 

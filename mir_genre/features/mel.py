@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import BaseExtractor
-from ._spectral import pad_short
+from ._spectral import melspectrogram, pad_short, stft
 
 __all__ = ["mel_patches", "mel_shape", "MelPatches"]
 
@@ -74,10 +74,10 @@ def mel_patches(*, y, sr=22050, n_mels=128, n_fft=2048, hop_length=512):
     import librosa
 
     y = pad_short(np.asarray(y), n_fft=n_fft)
-    S = librosa.feature.melspectrogram(
-        y=y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels
+    power = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length)) ** 2
+    return (
+        librosa.power_to_db(melspectrogram(power, sr=sr, n_mels=n_mels)).astype(np.float32).ravel()
     )
-    return librosa.power_to_db(S).astype(np.float32).ravel()
 
 
 class MelPatches(BaseExtractor):

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval
 from ..exceptions import ParameterError
 from ..streaming import stream_mono
 from ._base import BaseExtractor
-from ._spectral import frame_chunks
+from ._spectral import frame_chunks, melspectrogram
 from ._stats import check_stats, stat_names, summarize
 
 __all__ = ["mfcc_deltas", "mfcc_deltas_blocks", "MFCCDeltas"]
@@ -139,7 +139,7 @@ def mfcc_deltas_blocks(
         start = chunk.f0 * hop_length - n_fft // 2
         y = chunk.samples(start, (chunk.f1 - 1) * hop_length - n_fft // 2 + n_fft)
         power = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length, center=False)) ** 2
-        mel = librosa.feature.melspectrogram(S=power, sr=sr, n_fft=n_fft, n_mels=n_mels)
+        mel = melspectrogram(power, sr=sr, n_mels=n_mels)
         mel_db.append(librosa.power_to_db(mel, top_db=None))
     # librosa.power_to_db's top_db=80 floor, from the whole signal's peak.
     floor = max(m.max() for m in mel_db) - 80.0

@@ -29,7 +29,13 @@ from ._frames import (
     tuning_of_peaks,
     zero_crossing_rate,
 )
-from ._spectral import frame_chunks, harmonic, istft_frames, quiet_degenerate
+from ._spectral import (
+    frame_chunks,
+    harmonic,
+    istft_frames,
+    melspectrogram,
+    quiet_degenerate,
+)
 from ._stats import Moments
 
 __all__ = [
@@ -292,7 +298,7 @@ def _first_pass(chunk, frames, *, sr, n_fft, hop_length, kernel_size, overlap):
     # One mel spectrogram in dB serves both the MFCCs and the onset envelope, exactly as
     # librosa.feature.mfcc(y=...) and librosa.onset.onset_strength(y=...) compute it; its
     # 80 dB floor depends on the whole signal's peak, so it is applied at the end.
-    mel = librosa.power_to_db(librosa.feature.melspectrogram(S=power, sr=sr), top_db=None)
+    mel = librosa.power_to_db(melspectrogram(power, sr=sr), top_db=None)
     return mel, pitch_mag, power
 
 
