@@ -31,6 +31,7 @@ from sklearn.utils.validation import check_memory, validate_data
 
 from ..audio import as_audio_batch, fix_duration, is_path_sequence, load, valid_audio
 from ..exceptions import MirGenreError, ParameterError, PluginError
+from ._allocator import in_worker_process, keep_freed_memory
 
 __all__ = [
     "BaseExtractor",
@@ -198,6 +199,8 @@ def _extract_track(cls, params, source, file_key, code_key):
 
 def _run_one(func, cls, params, code_key, index, source):
     """Worker: features of one source, or the exception that stopped them."""
+    if in_worker_process():
+        keep_freed_memory()  # once per process (see _allocator)
     file_key = None if code_key is None or isinstance(source, np.ndarray) else _file_key(source)
     try:
         return index, func(cls, params, source, file_key, code_key), None
