@@ -1,7 +1,9 @@
 """Peak memory of tzanetakis57 on long files: chunked extraction against whole-file.
 
-Each measurement runs in a fresh Python process and reports its peak resident set size
-(``ru_maxrss``), so nothing from earlier work counts.  ``chunked`` is what the extractor
+Each measurement runs in a fresh Python process and reports the peak resident set size
+of its own memory (``VmHWM``; ``ru_maxrss`` would be no less than the peak of the
+process that started it, which Linux carries over an ``exec``), so nothing from earlier
+work counts.  ``chunked`` is what the extractor
 does with a file (`Tzanetakis57.transform` on the path: the file is decoded block by
 block and processed 2048 frames at a time); ``whole`` decodes the file with
 `mir_genre.audio.load` and computes the features in one chunk, as extraction did
@@ -51,7 +53,11 @@ else:
     y = load(path)[0]
     y = y - np.float32(np.mean(y, dtype=np.float64))  # remove_dc=True, as the extractor
     features = tzanetakis57(y=y, chunk_frames=len(y) // 512 + 1)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+try:  # the peak of this process's own memory (ru_maxrss keeps its parent's across exec)
+    with open("/proc/self/status") as status:
+        peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) * 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 print(json.dumps({"peak_rss": peak, "features": features.tolist()}))
 """
 
