@@ -78,14 +78,15 @@ CLASSICAL_PIPELINES = (
     "mfcc_deltas+svm",
 )
 #: Default deep pipeline on a CPU: a narrower CNN on 32 mel bands at a hop of 1024
-#: samples (a 3-s patch is 32 x 65), which trains in about 8 s per fold on 2 cores after
-#: the first fold's ~13 s of XLA compilation.  It trains a fixed 30 epochs: at this size
-#: the early-stopping hold-out is a handful of artists, whose noisy loss stopped training
+#: samples (a 3-s patch is 32 x 65), which trains in 6-7 s per fold on 2 cores after the
+#: first fold's ~11 s of XLA compilation.  It trains a fixed 30 epochs: at this size the
+#: early-stopping hold-out is a handful of artists, whose noisy loss stopped training
 #: after a few epochs (accuracy near chance).  Measured on the built-in synthetic set
-#: (200 tracks, 40 artists), artist:5, seed 0: 0.544 +- 0.072 (folds 0.46-0.68), 7-8 s
-#: per fold after the first; the previous default (64 bands, hop 512) scored
-#: 0.471 +- 0.152 at 40 s per fold, the same CNN on 32 bands at hop 512 0.480 at 20 s,
-#: and half the filters (8, 16, 32, 32) 0.460 at 4 s.
+#: (200 tracks, 40 artists), artist:5, seed 0: 0.521 +- 0.062 (folds 0.43-0.60; the
+#: same run gave 0.544 +- 0.072 when this pipeline was chosen, before later changes to
+#: the deep models' training); the previous default (64 bands, hop 512) scored 0.471 +- 0.152 at 40 s per fold, the
+#: same CNN on 32 bands at hop 512 0.480 at 20 s, and half the filters (8, 16, 32, 32)
+#: 0.460 at 4 s.
 DEEP_PIPELINE_CPU = (
     "mel_patches[n_mels=32,hop_length=1024]+cnn[filters=(16, 32, 64, 64),dense_units=64,"
     "epochs=30,batch_size=16,learning_rate=0.003,validation_fraction=0.0]"
