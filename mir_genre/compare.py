@@ -84,9 +84,9 @@ CLASSICAL_PIPELINES = (
 #: after a few epochs (accuracy near chance).  Measured on the built-in synthetic set
 #: (200 tracks, 40 artists), artist:5, seed 0: 0.521 +- 0.062 (folds 0.43-0.60; the
 #: same run gave 0.544 +- 0.072 when this pipeline was chosen, before later changes to
-#: the deep models' training); the previous default (64 bands, hop 512) scored 0.471 +- 0.152 at 40 s per fold, the
-#: same CNN on 32 bands at hop 512 0.480 at 20 s, and half the filters (8, 16, 32, 32)
-#: 0.460 at 4 s.
+#: the deep models' training); the previous default (64 bands, hop 512) scored
+#: 0.471 +- 0.152 at 40 s per fold, the same CNN on 32 bands at hop 512 0.480 at 20 s,
+#: and half the filters (8, 16, 32, 32) 0.460 at 4 s.
 DEEP_PIPELINE_CPU = (
     "mel_patches[n_mels=32,hop_length=1024]+cnn[filters=(16, 32, 64, 64),dense_units=64,"
     "epochs=30,batch_size=16,learning_rate=0.003,validation_fraction=0.0]"
